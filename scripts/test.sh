@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs every test: typecheck, lint, then unit, integration and end-to-end tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+M3C_SETUP_BROWSER=1 bash scripts/setup.sh
+npx tsc -p tsconfig.json --noEmit
+npx eslint . --max-warnings 0
+npx vitest run "$@"
