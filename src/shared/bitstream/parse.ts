@@ -1,0 +1,388 @@
+/**
+ * The `.m3c` reader. It returns a typed error for any byte string: every length is checked
+ * against the bytes that remain before it is used, payloads are views into the input, and the
+ * work is one pass over the input.
+ */
+import { crc32 } from './crc32.ts';
+import { decodeVarint } from './varint.ts';
+import {
+  clipCountProblem,
+  dimensionProblem,
+  fpsRatioProblem,
+  fpsTermProblem,
+  frameCountProblem,
+  idLengthProblem,
+  intervalProblem,
+  isPrintableAscii,
+  strategyCodeProblem,
+} from './validate.ts';
+import { LIMITS, M3C_MAGIC, M3C_VERSION, MIN_CLIP_SECTION_BYTES, STRATEGY_CODES } from './types.ts';
+import type {
+  FieldKind,
+  M3cClip,
+  M3cFile,
+  M3cHeader,
+  M3cLayout,
+  M3cParseError,
+  M3cParseErrorKind,
+  M3cSectionSpan,
+  ParseOptions,
+  ParseResult,
+} from './types.ts';
+
+class ParseFailure {
+  constructor(readonly error: M3cParseError) {}
+}
+
+function fail(kind: M3cParseErrorKind, message: string, offset?: number): never {
+  throw new ParseFailure(offset === undefined ? { kind, message } : { kind, message, offset });
+}
+
+/** Records sections and fields for `describeSections`; absent when only parsing. */
+class Recorder {
+  readonly sections: M3cSectionSpan[] = [];
+  open(name: string, offset: number): void {
+    this.sections.push({ name, offset, size: 0, fields: [] });
+  }
+  field(name: string, offset: number, size: number, kind: FieldKind): void {
+    const s = this.sections[this.sections.length - 1];
+    s.fields.push({ name, offset, size, kind });
+    s.size = offset + size - s.offset;
+  }
+}
+
+/**
+ * Reads fields from bytes[pos, end). Running out of bytes is 'truncated' for the file itself and
+ * 'out-of-range' inside a checksummed section (there the lengths, not the file, are wrong).
+ */
+class Cursor {
+  constructor(
+    private readonly bytes: Uint8Array,
+    public pos: number,
+    private readonly end: number,
+    private readonly where: string,
+    private readonly shortKind: 'truncated' | 'out-of-range',
+    private readonly rec: Recorder | null,
+  ) {}
+
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  varint(name: string, kind: FieldKind): number {
+    const at = this.pos;
+    const r = decodeVarint(this.bytes, at, this.end);
+    if (!r.ok) {
+      if (r.problem === 'short') {
+        fail(this.shortKind, `${this.where}: ends in the middle of the ${name} (offset ${at})`, at);
+      }
+      const what = r.problem === 'too-large' ? 'exceeds 32 bits' : 'is not in its shortest encoding';
+      fail('out-of-range', `${this.where}: the ${name} ${what} (offset ${at})`, at);
+    }
+    this.pos += r.size;
+    this.rec?.field(name, at, r.size, kind);
+    return r.value;
+  }
+
+  u8(name: string, kind: FieldKind): number {
+    return this.take(1, name, kind)[0];
+  }
+
+  take(n: number, name: string, kind: FieldKind): Uint8Array {
+    const at = this.pos;
+    if (n > this.remaining) {
+      fail(this.shortKind, `${this.where}: the ${name} needs ${n} bytes but only ${this.remaining} remain (offset ${at})`, at);
+    }
+    this.pos += n;
+    this.rec?.field(name, at, n, kind);
+    return this.bytes.subarray(at, at + n);
+  }
+
+  ascii(name: string): string {
+    const at = this.pos;
+    const length = this.varint(`${name} length`, 'framing');
+    const lengthProblem = idLengthProblem(name, length);
+    if (lengthProblem) fail('out-of-range', `${this.where}: ${lengthProblem} (offset ${at})`, at);
+    const raw = this.take(length, name, 'metadata');
+    let s = '';
+    for (let i = 0; i < raw.length; i++) {
+      if (!isPrintableAscii(raw[i])) {
+        const byteAt = this.pos - raw.length + i;
+        fail('out-of-range', `${this.where}: ${name} has a non-printable byte 0x${hex2(raw[i])} (offset ${byteAt})`, byteAt);
+      }
+      s += String.fromCharCode(raw[i]);
+    }
+    return s;
+  }
+
+  /** Reads a value and fails with 'out-of-range' at its offset when `check` finds a problem. */
+  checked(name: string, kind: FieldKind, check: (v: number) => string | null): number {
+    const at = this.pos;
+    const v = this.varint(name, kind);
+    const problem = check(v);
+    if (problem) fail('out-of-range', `${this.where}: ${problem} (offset ${at})`, at);
+    return v;
+  }
+}
+
+function hex2(b: number): string {
+  return b.toString(16).padStart(2, '0');
+}
+
+function hex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += hex2(b);
+  return s;
+}
+
+interface Section {
+  fieldsStart: number;
+  fieldsEnd: number;
+  end: number;
+}
+
+/**
+ * Locates and verifies [varint L][L bytes][CRC-32 LE] at `pos`; the CRC covers prefix and fields.
+ * `name` is used in messages, `recordedName` in the layout.
+ */
+function readSection(bytes: Uint8Array, pos: number, name: string, recordedName: string, rec: Recorder | null): Section {
+  rec?.open(recordedName, pos);
+  const top = new Cursor(bytes, pos, bytes.length, name, 'truncated', rec);
+  const length = top.varint('section length', 'framing');
+  const fieldsStart = top.pos;
+  const available = bytes.length - fieldsStart;
+  if (length + 4 > available) {
+    fail(
+      'truncated',
+      `the file ends inside the ${name} section (it needs ${length + 4} more bytes, ${available} remain): the file is truncated or corrupted`,
+      pos,
+    );
+  }
+  const fieldsEnd = fieldsStart + length;
+  const stored = (bytes[fieldsEnd] | (bytes[fieldsEnd + 1] << 8) | (bytes[fieldsEnd + 2] << 16) | (bytes[fieldsEnd + 3] << 24)) >>> 0;
+  const actual = crc32(bytes.subarray(pos, fieldsEnd));
+  if (stored !== actual) {
+    fail('checksum-mismatch', `the ${name} section (offset ${pos}) fails its checksum: the file is corrupted`, pos);
+  }
+  return { fieldsStart, fieldsEnd, end: fieldsEnd + 4 };
+}
+
+/** After the fields: records the CRC and insists the fields used the whole section. */
+function closeSection(c: Cursor, s: Section, name: string, rec: Recorder | null): void {
+  if (c.pos !== s.fieldsEnd) {
+    fail('out-of-range', `the ${name} section has ${s.fieldsEnd - c.pos} unexpected bytes after its fields (offset ${c.pos})`, c.pos);
+  }
+  rec?.field('crc-32', s.fieldsEnd, 4, 'framing');
+}
+
+function readPreamble(bytes: Uint8Array, rec: Recorder | null): void {
+  rec?.open('preamble', 0);
+  for (let i = 0; i < M3C_MAGIC.length; i++) {
+    if (i >= bytes.length) {
+      fail('truncated', bytes.length === 0 ? 'the file is empty' : `the file is only ${bytes.length} bytes long, too short for an .m3c file`, bytes.length);
+    }
+    if (bytes[i] !== M3C_MAGIC[i]) {
+      const start = hex(bytes.subarray(0, Math.min(4, bytes.length)));
+      fail('wrong-magic', `not an .m3c file (it starts with 0x${start}, an .m3c file starts with "M3C")`, i);
+    }
+  }
+  rec?.field('magic "M3C"', 0, M3C_MAGIC.length, 'framing');
+  const at = M3C_MAGIC.length;
+  if (at >= bytes.length) fail('truncated', `the file is only ${bytes.length} bytes long, too short for an .m3c file`, bytes.length);
+  const version = bytes[at];
+  if (version !== M3C_VERSION) {
+    fail(
+      'unsupported-version',
+      version > M3C_VERSION
+        ? `the file uses .m3c format version ${version}, newer than this build reads (${M3C_VERSION}); update m3c`
+        : `the file claims .m3c format version ${version}, which does not exist (this build reads version ${M3C_VERSION})`,
+      at,
+    );
+  }
+  rec?.field('format version', at, 1, 'framing');
+}
+
+interface HeaderRead {
+  header: M3cHeader;
+  clipCount: number;
+  packIdOffset: number;
+}
+
+function readHeader(bytes: Uint8Array, s: Section, rec: Recorder | null): HeaderRead {
+  const c = new Cursor(bytes, s.fieldsStart, s.fieldsEnd, 'header', 'out-of-range', rec);
+  const width = c.checked('width', 'metadata', (v) => dimensionProblem('width', v));
+  const height = c.checked('height', 'metadata', (v) => dimensionProblem('height', v));
+  const fpsNum = c.checked('fps numerator', 'metadata', (v) => fpsTermProblem('fps numerator', v));
+  const fpsDen = c.checked('fps denominator', 'metadata', (v) => fpsTermProblem('fps denominator', v) ?? fpsRatioProblem(fpsNum, v));
+  const frameCount = c.checked('frame count', 'metadata', (v) => frameCountProblem('frame count', v));
+  const clipCount = c.checked('clip count', 'metadata', (v) => clipCountProblem(v, frameCount));
+  const packIdOffset = c.pos;
+  const modelPackId = c.ascii('model pack id');
+  const modelPackHash = c.take(LIMITS.modelPackHashBytes, 'model pack hash', 'metadata');
+  const keyframeCodecId = c.ascii('keyframe codec id');
+  const reconstructorId = c.ascii('reconstructor id');
+  const textCoderId = c.ascii('text coder id');
+  const strategyAt = c.pos;
+  const strategyCode = c.u8('selection strategy', 'metadata');
+  const strategyProblem = strategyCodeProblem(strategyCode);
+  if (strategyProblem) fail('out-of-range', `header: ${strategyProblem} (offset ${strategyAt})`, strategyAt);
+  const strategy = STRATEGY_CODES[strategyCode];
+  const lambda1Milli = c.varint('lambda1 (thousandths)', 'metadata');
+  const lambda2Milli = c.varint('lambda2 (thousandths)', 'metadata');
+  const thresholdMilli = c.varint('threshold (thousandths)', 'metadata');
+  const interval = c.checked('interval', 'metadata', (v) => intervalProblem(strategy, v));
+  const keyframeBudgetBytes = c.varint('keyframe budget (bytes)', 'metadata');
+  closeSection(c, s, 'header', rec);
+  return {
+    header: {
+      width,
+      height,
+      fpsNum,
+      fpsDen,
+      frameCount,
+      modelPackId,
+      modelPackHash,
+      keyframeCodecId,
+      reconstructorId,
+      textCoderId,
+      params: { strategy, lambda1Milli, lambda2Milli, thresholdMilli, interval, keyframeBudgetBytes },
+    },
+    clipCount,
+    packIdOffset,
+  };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const MAX_PACKS_NAMED = 5;
+
+function checkModelPack(h: M3cHeader, known: ReadonlyMap<string, Uint8Array>, offset: number): void {
+  const installed = known.get(h.modelPackId);
+  if (installed instanceof Uint8Array && sameBytes(installed, h.modelPackHash)) return;
+  const wanted = `"${h.modelPackId}" (hash ${hex(h.modelPackHash)})`;
+  if (installed instanceof Uint8Array) {
+    fail(
+      'unknown-model-pack',
+      `this file needs model pack ${wanted}, but the installed "${h.modelPackId}" has hash ${hex(installed)}; install the pack the file was made with`,
+      offset,
+    );
+  }
+  const names: string[] = [];
+  for (const [id, hash] of known) {
+    if (names.length === MAX_PACKS_NAMED) {
+      names.push(`and ${known.size - MAX_PACKS_NAMED} more`);
+      break;
+    }
+    names.push(hash instanceof Uint8Array ? `"${id}" (hash ${hex(hash)})` : `"${id}"`);
+  }
+  fail(
+    'unknown-model-pack',
+    `this file needs model pack ${wanted}, which is not installed (installed: ${names.length > 0 ? names.join(', ') : 'none'})`,
+    offset,
+  );
+}
+
+function readClips(bytes: Uint8Array, pos: number, h: M3cHeader, clipCount: number, rec: Recorder | null): { clips: M3cClip[]; end: number } {
+  // A count the remaining bytes cannot hold is caught before any per-clip work.
+  const available = bytes.length - pos;
+  if (clipCount > Math.floor(available / MIN_CLIP_SECTION_BYTES)) {
+    fail(
+      'truncated',
+      `the header announces ${clipCount} clips but only ${available} bytes follow (each clip takes at least ${MIN_CLIP_SECTION_BYTES}): the file is truncated or corrupted`,
+      pos,
+    );
+  }
+  const clips: M3cClip[] = [];
+  let firstFrame = 0;
+  for (let i = 0; i < clipCount; i++) {
+    const where = `clip ${i + 1} of ${clipCount}`;
+    const s = readSection(bytes, pos, where, `clip ${i + 1}`, rec);
+    const c = new Cursor(bytes, s.fieldsStart, s.fieldsEnd, where, 'out-of-range', rec);
+    const lengthAt = c.pos;
+    const lengthAndMode = c.varint('length and mode', 'metadata');
+    const length = Math.floor(lengthAndMode / 2);
+    const mode = lengthAndMode % 2 === 1 ? 'interpolation' : 'prediction';
+    const framesLeft = h.frameCount - firstFrame;
+    if (length < 1) fail('out-of-range', `${where}: has no frames (offset ${lengthAt})`, lengthAt);
+    if (length > framesLeft) {
+      fail('out-of-range', `${where}: is ${length} frames long but only ${framesLeft} of the file's ${h.frameCount} frames are left (offset ${lengthAt})`, lengthAt);
+    }
+    const keyframe = c.take(c.varint('keyframe payload length', 'framing'), 'keyframe payload', 'keyframe');
+    const keyframeText = c.take(c.varint('keyframe text length', 'framing'), 'keyframe text', 'text');
+    const clipText = c.take(c.remaining, 'clip text', 'text');
+    closeSection(c, s, where, rec);
+    clips.push({ firstFrame, length, mode, keyframe, keyframeText, clipText });
+    firstFrame += length;
+    pos = s.end;
+  }
+  if (firstFrame !== h.frameCount) {
+    fail('out-of-range', `the clips cover ${firstFrame} frames but the header says the file has ${h.frameCount}`, pos);
+  }
+  return { clips, end: pos };
+}
+
+function parseInto(bytes: Uint8Array, options: ParseOptions | undefined, rec: Recorder | null): M3cFile {
+  if (!(bytes instanceof Uint8Array)) fail('wrong-magic', 'the input is not a byte array');
+  readPreamble(bytes, rec);
+  const headerAt = M3C_MAGIC.length + 1;
+  const hs = readSection(bytes, headerAt, 'header', 'header', rec);
+  const { header, clipCount, packIdOffset } = readHeader(bytes, hs, rec);
+  const known = options?.knownModelPacks;
+  if (known !== undefined) checkModelPack(header, known, packIdOffset);
+  const { clips, end } = readClips(bytes, hs.end, header, clipCount, rec);
+  if (end !== bytes.length) {
+    fail('trailing-data', `the file has ${bytes.length - end} unexpected bytes after its last clip (offset ${end})`, end);
+  }
+  return { version: M3C_VERSION, header, clips };
+}
+
+/** Any exception that is not ours is a parser bug; it still becomes an error value, never a throw. */
+function asParseError(e: unknown): M3cParseError {
+  if (e instanceof ParseFailure) return e.error;
+  let detail = 'unknown error';
+  try {
+    detail = e instanceof Error ? e.message : String(e);
+  } catch {
+    // The thrown value cannot even be printed; the generic detail stands.
+  }
+  return { kind: 'out-of-range', message: `the file could not be read (internal parser error: ${detail})` };
+}
+
+/**
+ * Parses a `.m3c` file. Never throws. Payloads and texts in the result are views into `bytes`
+ * (no copy): copy them before changing `bytes`.
+ */
+export function parseM3c(bytes: Uint8Array, options?: ParseOptions): ParseResult {
+  try {
+    return { ok: true, file: parseInto(bytes, options, null) };
+  } catch (e) {
+    return { ok: false, error: asParseError(e) };
+  }
+}
+
+/**
+ * The file's sections and their fields with byte offsets and sizes, for `m3c inspect`. On a
+ * damaged file it returns the error plus the sections read before it. Never throws.
+ */
+export function describeSections(bytes: Uint8Array): M3cLayout {
+  const rec = new Recorder();
+  let totalBytes = 0;
+  try {
+    totalBytes = bytes.length;
+    const file = parseInto(bytes, undefined, rec);
+    return { ok: true, file, totalBytes, sections: rec.sections };
+  } catch (e) {
+    return { ok: false, error: asParseError(e), totalBytes, sections: rec.sections };
+  }
+}
+
+/** Bytes per kind over the given sections (e.g. how much of a file is text). */
+export function layoutTotals(sections: readonly M3cSectionSpan[]): Record<FieldKind, number> {
+  const totals: Record<FieldKind, number> = { framing: 0, metadata: 0, keyframe: 0, text: 0 };
+  for (const s of sections) for (const f of s.fields) totals[f.kind] += f.size;
+  return totals;
+}

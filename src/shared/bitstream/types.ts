@@ -1,0 +1,128 @@
+/**
+ * Data model of the `.m3c` container: what the encoder writes and the decoder reads back.
+ * The byte layout is specified in docs/bitstream.md.
+ */
+export type { ReconstructionMode } from '../engine/interfaces.ts';
+import type { ReconstructionMode } from '../engine/interfaces.ts';
+
+export type SelectionStrategy = 'motion-semantic' | 'semantic' | 'fixed';
+
+/** Keyframe-selection settings the file was made with (provenance; the decoder does not need them). */
+export interface CodingParams {
+  strategy: SelectionStrategy;
+  /** λ1, λ2 and D_th in thousandths, so the file carries integers only. */
+  lambda1Milli: number;
+  lambda2Milli: number;
+  thresholdMilli: number;
+  /** Interval in frames of the 'fixed' strategy; 0 for the other strategies. */
+  interval: number;
+  keyframeBudgetBytes: number;
+}
+
+export interface M3cHeader {
+  /** Even, 16..8192. */
+  width: number;
+  height: number;
+  /** 1..1_000_000 each; fps = fpsNum / fpsDen, 0 < fps <= 240. */
+  fpsNum: number;
+  fpsDen: number;
+  /** 1..10_000_000. */
+  frameCount: number;
+  /** Printable ASCII, 1..64 characters, e.g. "m3c-classical-1". */
+  modelPackId: string;
+  /** Exactly 8 bytes: prefix of the pack manifest's sha-256. */
+  modelPackHash: Uint8Array;
+  keyframeCodecId: string;
+  reconstructorId: string;
+  textCoderId: string;
+  params: CodingParams;
+}
+
+export interface M3cClip {
+  firstFrame: number;
+  length: number;
+  mode: ReconstructionMode;
+  /** Keyframe payload (codec-specific). */
+  keyframe: Uint8Array;
+  /** Coded keyframe description D^F (may be empty). */
+  keyframeText: Uint8Array;
+  /** Coded clip description D^C (may be empty). */
+  clipText: Uint8Array;
+}
+
+export interface M3cFile {
+  version: number;
+  header: M3cHeader;
+  clips: M3cClip[];
+}
+
+export type M3cParseErrorKind =
+  | 'wrong-magic'
+  | 'unsupported-version'
+  | 'truncated'
+  | 'checksum-mismatch'
+  | 'out-of-range'
+  | 'unknown-model-pack'
+  | 'trailing-data';
+
+export interface M3cParseError {
+  kind: M3cParseErrorKind;
+  /** One line a user understands. */
+  message: string;
+  /** Byte offset in the file where the problem was found, when there is one. */
+  offset?: number;
+}
+
+export interface ParseOptions {
+  /** Installed model packs: id -> 8-byte hash. When given, the file's pack must be one of them. */
+  knownModelPacks?: ReadonlyMap<string, Uint8Array>;
+}
+
+export type ParseResult = { ok: true; file: M3cFile } | { ok: false; error: M3cParseError };
+
+/**
+ * What a byte range is for: `framing` is container overhead (signature, length prefixes, CRCs),
+ * `metadata` the header's and clips' values, `keyframe` and `text` the coded payloads.
+ */
+export type FieldKind = 'framing' | 'metadata' | 'keyframe' | 'text';
+
+export interface M3cFieldSpan {
+  name: string;
+  offset: number;
+  size: number;
+  kind: FieldKind;
+}
+
+export interface M3cSectionSpan {
+  /** "preamble", "header", or "clip N" (N from 1). */
+  name: string;
+  offset: number;
+  size: number;
+  fields: M3cFieldSpan[];
+}
+
+/** `describeSections`' answer; on error, `sections` holds what was read before the problem. */
+export type M3cLayout =
+  | { ok: true; file: M3cFile; totalBytes: number; sections: M3cSectionSpan[] }
+  | { ok: false; error: M3cParseError; totalBytes: number; sections: M3cSectionSpan[] };
+
+/** Current format version, the only one this build reads and writes. */
+export const M3C_VERSION = 1;
+/** "M3C" */
+export const M3C_MAGIC: readonly number[] = [0x4d, 0x33, 0x43];
+
+export const LIMITS = {
+  minDimension: 16,
+  maxDimension: 8192,
+  maxFpsTerm: 1_000_000,
+  maxFps: 240,
+  maxFrameCount: 10_000_000,
+  maxIdLength: 64,
+  modelPackHashBytes: 8,
+  maxUint32: 0xffff_ffff,
+} as const;
+
+/** Smallest possible clip section: length prefix, length/mode, two empty-field lengths, CRC-32. */
+export const MIN_CLIP_SECTION_BYTES = 1 + 1 + 1 + 1 + 4;
+
+export const STRATEGY_CODES: readonly SelectionStrategy[] = ['motion-semantic', 'semantic', 'fixed'];

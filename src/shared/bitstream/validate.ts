@@ -1,0 +1,126 @@
+/**
+ * Value rules shared by the writer (which throws a RangeError: bad input there is our own bug)
+ * and the parser (which reports 'out-of-range'). Each check returns a problem or null.
+ */
+import { LIMITS, STRATEGY_CODES } from './types.ts';
+import type { CodingParams, M3cClip, M3cHeader } from './types.ts';
+
+export type Problem = string | null;
+
+function isInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v);
+}
+
+export function uint32Problem(name: string, v: unknown): Problem {
+  return isInt(v) && v >= 0 && v <= LIMITS.maxUint32 ? null : `${name} must be an integer in 0..${LIMITS.maxUint32} (got ${String(v)})`;
+}
+
+export function dimensionProblem(name: string, v: unknown): Problem {
+  return isInt(v) && v >= LIMITS.minDimension && v <= LIMITS.maxDimension && v % 2 === 0
+    ? null
+    : `${name} must be an even integer in ${LIMITS.minDimension}..${LIMITS.maxDimension} (got ${String(v)})`;
+}
+
+export function fpsTermProblem(name: string, v: unknown): Problem {
+  return isInt(v) && v >= 1 && v <= LIMITS.maxFpsTerm ? null : `${name} must be an integer in 1..${LIMITS.maxFpsTerm} (got ${String(v)})`;
+}
+
+/** Both terms already valid; integer arithmetic keeps the check exact. */
+export function fpsRatioProblem(num: number, den: number): Problem {
+  return num <= LIMITS.maxFps * den ? null : `frame rate ${num}/${den} exceeds ${LIMITS.maxFps} fps`;
+}
+
+export function frameCountProblem(name: string, v: unknown): Problem {
+  return isInt(v) && v >= 1 && v <= LIMITS.maxFrameCount ? null : `${name} must be an integer in 1..${LIMITS.maxFrameCount} (got ${String(v)})`;
+}
+
+export function clipCountProblem(count: number, frameCount: number): Problem {
+  return count >= 1 && count <= frameCount ? null : `clip count must be in 1..${frameCount} (the frame count), got ${count}`;
+}
+
+export function isPrintableAscii(code: number): boolean {
+  return code >= 0x20 && code <= 0x7e;
+}
+
+export function idLengthProblem(name: string, length: number): Problem {
+  return length >= 1 && length <= LIMITS.maxIdLength ? null : `${name} must be 1..${LIMITS.maxIdLength} characters long (got ${length})`;
+}
+
+export function idProblem(name: string, v: unknown): Problem {
+  if (typeof v !== 'string') return `${name} must be a string`;
+  const lengthProblem = idLengthProblem(name, v.length);
+  if (lengthProblem) return lengthProblem;
+  for (let i = 0; i < v.length; i++) {
+    if (!isPrintableAscii(v.charCodeAt(i))) return `${name} must be printable ASCII (character ${i} is code ${v.charCodeAt(i)})`;
+  }
+  return null;
+}
+
+export function strategyCodeProblem(code: number): Problem {
+  return code < STRATEGY_CODES.length ? null : `selection strategy code ${code} is unknown (0..${STRATEGY_CODES.length - 1} are defined)`;
+}
+
+/** The interval belongs to the fixed strategy alone, so it is 0 elsewhere and a real interval there. */
+export function intervalProblem(strategy: string, interval: number): Problem {
+  if (strategy === 'fixed') return interval >= 1 ? null : `the fixed strategy needs an interval of at least 1 frame (got ${interval})`;
+  return interval === 0 ? null : `interval must be 0 for the ${strategy} strategy (got ${interval})`;
+}
+
+function bytesProblem(name: string, v: unknown): Problem {
+  return v instanceof Uint8Array ? null : `${name} must be a Uint8Array`;
+}
+
+function paramsProblem(p: CodingParams | undefined): Problem {
+  if (typeof p !== 'object' || p === null) return 'header.params must be an object';
+  if (!STRATEGY_CODES.includes(p.strategy)) return `header.params.strategy must be one of ${STRATEGY_CODES.join(', ')} (got ${String(p.strategy)})`;
+  return (
+    uint32Problem('header.params.lambda1Milli', p.lambda1Milli) ??
+    uint32Problem('header.params.lambda2Milli', p.lambda2Milli) ??
+    uint32Problem('header.params.thresholdMilli', p.thresholdMilli) ??
+    uint32Problem('header.params.interval', p.interval) ??
+    intervalProblem(p.strategy, p.interval) ??
+    uint32Problem('header.params.keyframeBudgetBytes', p.keyframeBudgetBytes)
+  );
+}
+
+export function headerProblem(h: M3cHeader | undefined): Problem {
+  if (typeof h !== 'object' || h === null) return 'header must be an object';
+  return (
+    dimensionProblem('header.width', h.width) ??
+    dimensionProblem('header.height', h.height) ??
+    fpsTermProblem('header.fpsNum', h.fpsNum) ??
+    fpsTermProblem('header.fpsDen', h.fpsDen) ??
+    fpsRatioProblem(h.fpsNum, h.fpsDen) ??
+    frameCountProblem('header.frameCount', h.frameCount) ??
+    idProblem('header.modelPackId', h.modelPackId) ??
+    bytesProblem('header.modelPackHash', h.modelPackHash) ??
+    (h.modelPackHash.length === LIMITS.modelPackHashBytes
+      ? null
+      : `header.modelPackHash must be exactly ${LIMITS.modelPackHashBytes} bytes (got ${h.modelPackHash.length})`) ??
+    idProblem('header.keyframeCodecId', h.keyframeCodecId) ??
+    idProblem('header.reconstructorId', h.reconstructorId) ??
+    idProblem('header.textCoderId', h.textCoderId) ??
+    paramsProblem(h.params)
+  );
+}
+
+/** Clips must tile 0..frameCount-1 in order, each at least one frame long. */
+export function clipsProblem(clips: readonly M3cClip[] | undefined, frameCount: number): Problem {
+  if (!Array.isArray(clips)) return 'clips must be an array';
+  const countProblem = clipCountProblem(clips.length, frameCount);
+  if (countProblem) return countProblem;
+  let next = 0;
+  for (let i = 0; i < clips.length; i++) {
+    const c = clips[i];
+    const at = `clips[${i}]`;
+    if (typeof c !== 'object' || c === null) return `${at} must be an object`;
+    if (c.firstFrame !== next) return `${at}.firstFrame must be ${next} (clips are contiguous from frame 0), got ${String(c.firstFrame)}`;
+    if (!isInt(c.length) || c.length < 1) return `${at}.length must be an integer >= 1 (got ${String(c.length)})`;
+    if (c.mode !== 'prediction' && c.mode !== 'interpolation') return `${at}.mode must be 'prediction' or 'interpolation' (got ${String(c.mode)})`;
+    const payloadProblem = bytesProblem(`${at}.keyframe`, c.keyframe) ?? bytesProblem(`${at}.keyframeText`, c.keyframeText) ?? bytesProblem(`${at}.clipText`, c.clipText);
+    if (payloadProblem) return payloadProblem;
+    next += c.length;
+    if (next > frameCount) return `${at} ends at frame ${next - 1}, past the last frame ${frameCount - 1}`;
+  }
+  return next === frameCount ? null : `clips cover ${next} frames but header.frameCount is ${frameCount}`;
+}

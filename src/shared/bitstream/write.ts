@@ -1,0 +1,111 @@
+import { crc32 } from './crc32.ts';
+import { encodeVarint } from './varint.ts';
+import { clipsProblem, headerProblem } from './validate.ts';
+import { M3C_MAGIC, M3C_VERSION, STRATEGY_CODES } from './types.ts';
+import type { M3cClip, M3cHeader } from './types.ts';
+
+/** Collects small fields in a number[] and payloads as views, so each payload is copied once, into the output. */
+class ByteWriter {
+  private readonly chunks: Uint8Array[] = [];
+  private pending: number[] = [];
+  private size = 0;
+
+  u8(v: number): void {
+    this.pending.push(v);
+  }
+  varint(v: number): void {
+    encodeVarint(v, this.pending);
+  }
+  bytes(b: Uint8Array): void {
+    this.flush();
+    this.chunks.push(b);
+    this.size += b.length;
+  }
+  /** Length-prefixed string of printable ASCII (validated beforehand). */
+  ascii(s: string): void {
+    this.varint(s.length);
+    for (let i = 0; i < s.length; i++) this.pending.push(s.charCodeAt(i));
+  }
+  lengthPrefixed(b: Uint8Array): void {
+    this.varint(b.length);
+    this.bytes(b);
+  }
+  /** A section: [varint L][L bytes of fields][CRC-32 of prefix and fields, little-endian]. */
+  section(fields: ByteWriter): void {
+    fields.flush();
+    // Flushing on both sides of the prefix leaves it alone in the last chunk, where the CRC starts.
+    this.flush();
+    this.varint(fields.size);
+    this.flush();
+    let crc = crc32(this.chunks[this.chunks.length - 1]);
+    for (const c of fields.chunks) {
+      crc = crc32(c, crc);
+      this.chunks.push(c);
+    }
+    this.size += fields.size;
+    this.pending.push(crc & 0xff, (crc >>> 8) & 0xff, (crc >>> 16) & 0xff, crc >>> 24);
+  }
+  finish(): Uint8Array {
+    this.flush();
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    this.chunks.push(Uint8Array.from(this.pending));
+    this.size += this.pending.length;
+    this.pending = [];
+  }
+}
+
+/**
+ * Serialises a file in format version M3C_VERSION. Invalid input is a bug in our own encoder,
+ * so it throws a RangeError naming the offending field rather than returning an error value.
+ */
+export function writeM3c(file: { header: M3cHeader; clips: M3cClip[] }): Uint8Array {
+  if (typeof file !== 'object' || file === null) throw new RangeError('writeM3c: file must be an object');
+  const { header: h, clips } = file;
+  const problem = headerProblem(h) ?? clipsProblem(clips, h.frameCount);
+  if (problem) throw new RangeError(`writeM3c: ${problem}`);
+
+  const out = new ByteWriter();
+  for (const b of M3C_MAGIC) out.u8(b);
+  out.u8(M3C_VERSION);
+
+  const hw = new ByteWriter();
+  hw.varint(h.width);
+  hw.varint(h.height);
+  hw.varint(h.fpsNum);
+  hw.varint(h.fpsDen);
+  hw.varint(h.frameCount);
+  hw.varint(clips.length);
+  hw.ascii(h.modelPackId);
+  hw.bytes(h.modelPackHash);
+  hw.ascii(h.keyframeCodecId);
+  hw.ascii(h.reconstructorId);
+  hw.ascii(h.textCoderId);
+  hw.u8(STRATEGY_CODES.indexOf(h.params.strategy));
+  hw.varint(h.params.lambda1Milli);
+  hw.varint(h.params.lambda2Milli);
+  hw.varint(h.params.thresholdMilli);
+  hw.varint(h.params.interval);
+  hw.varint(h.params.keyframeBudgetBytes);
+  out.section(hw);
+
+  for (const c of clips) {
+    const cw = new ByteWriter();
+    // Clip starts are implied by contiguity; the mode rides in the low bit of the length.
+    cw.varint(c.length * 2 + (c.mode === 'interpolation' ? 1 : 0));
+    cw.lengthPrefixed(c.keyframe);
+    cw.lengthPrefixed(c.keyframeText);
+    // Last field: its length is whatever the section has left.
+    cw.bytes(c.clipText);
+    out.section(cw);
+  }
+  return out.finish();
+}
