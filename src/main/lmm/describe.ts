@@ -1,0 +1,418 @@
+/**
+ * The engine's entry points: describe a whole video (every keyframe and clip), re-describe one item,
+ * check an endpoint. Items run concurrently; the client's semaphore bounds requests in flight.
+ */
+import { M3cError, cancelled, isAbortError } from '../../shared/engine/errors.ts';
+import type { RgbFrame } from '../../shared/engine/frame.ts';
+import { LmmClient, type LmmClientOptions, type ModelList } from './client.ts';
+import { runDialogue, type RoundEvent, type RoundResult, type Turn } from './dialogue.ts';
+import { resolvePrompts, usesVariable, type PromptConfig, type PromptVariables, type ResolvedPrompts, type TemplateId } from './prompts.ts';
+import { MemoryLmmRecords, type LmmRecords } from './records.ts';
+
+export type DialogueRounds = 1 | 2 | 4;
+
+export interface DescribeOptions extends LmmClientOptions {
+  /** Keyframe dialogue length: 1 = one all-in-one question, 2 = objects + summary, 4 = the paper's full dialogue. */
+  readonly rounds?: DialogueRounds;
+  /** Frames of each clip shown to the model, evenly spaced, keyframe first. */
+  readonly clipSampleFrames?: number;
+  /** Target length of D^F in characters. */
+  readonly keyframeBudgetChars?: number;
+  /** Target length of D^C in characters. */
+  readonly clipBudgetChars?: number;
+  /** false: ask the server even when an answer is cached (the fresh answer replaces the cached one). */
+  readonly useCache?: boolean;
+}
+
+export const DEFAULT_ROUNDS: DialogueRounds = 4;
+export const DEFAULT_CLIP_SAMPLE_FRAMES = 4;
+export const DEFAULT_KEYFRAME_BUDGET_CHARS = 300;
+export const DEFAULT_CLIP_BUDGET_CHARS = 200;
+
+export type TextCoder = (text: string) => Uint8Array;
+
+export interface DescribeContext {
+  readonly options?: DescribeOptions;
+  readonly prompts?: PromptConfig;
+  /** Where transcripts and cached answers go; default: in memory for this call. */
+  readonly store?: LmmRecords;
+  readonly projectId?: number;
+  readonly sourceId?: number;
+  /** The project's text coder: a description's size is `textCoder(text).length * 8` bits. */
+  readonly textCoder: TextCoder;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (event: DescribeProgress) => void;
+  /** Reuse one client (and so one concurrency limit) across calls; built from `options` otherwise. */
+  readonly client?: LmmClient;
+  /** Folder holding the versioned prompt templates; default resources/prompts. */
+  readonly promptsDir?: string;
+}
+
+export interface DescribeProgress extends RoundEvent {
+  readonly itemsDone: number;
+  readonly itemsTotal: number;
+}
+
+export interface Description {
+  readonly text: string;
+  readonly chars: number;
+  readonly bits: number;
+  readonly budgetChars: number;
+  readonly overBudget: boolean;
+  readonly rounds: readonly RoundResult[];
+  readonly transcriptId: number;
+}
+
+export interface ItemDescription {
+  readonly clipIndex: number;
+  /** Frame index of the keyframe. */
+  readonly keyframeIndex: number;
+  /** Frames in the clip, keyframe included. */
+  readonly clipLength: number;
+  /** Clip-relative indices of the frames shown to the model. */
+  readonly sampledFrames: readonly number[];
+  readonly keyframe: Description;
+  readonly clip: Description;
+}
+
+export interface DescribeVideoResult {
+  readonly items: readonly ItemDescription[];
+  readonly model: string;
+  readonly promptVersion: string;
+  readonly rounds: DialogueRounds;
+  readonly requests: number;
+  readonly cacheHits: number;
+  readonly totalBits: number;
+}
+
+export type FrameSource = readonly RgbFrame[] | Iterable<RgbFrame> | AsyncIterable<RgbFrame>;
+
+export interface DescribeVideoRequest extends DescribeContext {
+  readonly frames: FrameSource;
+  /** Frame indices of the keyframes, strictly increasing, starting at 0: clip i = frames [kf_i, kf_{i+1}). */
+  readonly keyframes: readonly number[];
+}
+
+interface KeyframeItem {
+  readonly kind: 'keyframe';
+  readonly index: number;
+  readonly itemCount: number;
+  readonly keyframeIndex: number;
+  readonly keyframe: RgbFrame;
+  /** The previous clip's keyframe; absent for the first. */
+  readonly previousKeyframe?: RgbFrame;
+  /** D^F of the previous keyframe, for templates that use {{previous_description}}. */
+  readonly previousDescription?: string;
+}
+
+interface ClipItem {
+  readonly kind: 'clip';
+  readonly index: number;
+  readonly itemCount: number;
+  readonly keyframeIndex: number;
+  /** Every frame of the clip, keyframe first; the engine samples `clipSampleFrames` of them. */
+  readonly clipFrames: readonly RgbFrame[];
+  readonly keyframeDescription: string;
+}
+
+export type DescribeItemRequest = DescribeContext & (KeyframeItem | ClipItem);
+
+/** Clip-relative indices of `count` frames spread evenly over `length`, first and last included. */
+export function sampleClipFrames(length: number, count: number): number[] {
+  if (!Number.isInteger(count) || count < 1) throw new M3cError('usage', `clip sample frames must be a positive integer, got ${count}`);
+  if (length <= count) return Array.from({ length }, (_, i) => i);
+  if (count === 1) return [0];
+  return Array.from({ length: count }, (_, j) => Math.round((j * (length - 1)) / (count - 1)));
+}
+
+export function keyframeTurns(rounds: DialogueRounds, keyframe: RgbFrame, previous: RgbFrame | undefined): Turn[] {
+  switch (rounds) {
+    case 1:
+      return [{ template: 'keyframe-single', images: [keyframe] }];
+    case 2:
+      return [
+        { template: 'keyframe-objects', images: [keyframe] },
+        { template: 'keyframe-summary', images: [] },
+      ];
+    case 4:
+      return [
+        { template: 'keyframe-objects', images: [keyframe] },
+        previous
+          ? { template: 'keyframe-differences', images: [previous, keyframe] }
+          : { template: 'keyframe-differences-first', images: [] },
+        { template: 'keyframe-details', images: [] },
+        { template: 'keyframe-summary', images: [] },
+      ];
+  }
+}
+
+export function clipTurns(rounds: DialogueRounds, sampled: readonly RgbFrame[]): Turn[] {
+  return rounds === 1
+    ? [{ template: 'clip-single', images: sampled }]
+    : [
+        { template: 'clip-motion', images: sampled },
+        { template: 'clip-summary', images: [] },
+      ];
+}
+
+interface Engine {
+  readonly client: LmmClient;
+  readonly records: LmmRecords;
+  readonly rounds: DialogueRounds;
+  readonly sampleCount: number;
+  readonly keyframeBudget: number;
+  readonly clipBudget: number;
+  readonly settings: unknown;
+  readonly counters: { requests: number; cacheHits: number };
+}
+
+function positiveInt(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new M3cError('usage', `${what} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function makeEngine(ctx: DescribeContext): Engine {
+  const o = ctx.options ?? {};
+  const rounds = o.rounds ?? DEFAULT_ROUNDS;
+  if (rounds !== 1 && rounds !== 2 && rounds !== 4) throw new M3cError('usage', `rounds must be 1, 2 or 4, got ${String(rounds)}`);
+  const client = ctx.client ?? new LmmClient(o);
+  const engine = {
+    client,
+    records: ctx.store ?? new MemoryLmmRecords(),
+    rounds,
+    sampleCount: positiveInt(o.clipSampleFrames ?? DEFAULT_CLIP_SAMPLE_FRAMES, 'clip sample frames'),
+    keyframeBudget: positiveInt(o.keyframeBudgetChars ?? DEFAULT_KEYFRAME_BUDGET_CHARS, 'keyframe budget'),
+    clipBudget: positiveInt(o.clipBudgetChars ?? DEFAULT_CLIP_BUDGET_CHARS, 'clip budget'),
+    counters: { requests: 0, cacheHits: 0 },
+  };
+  return {
+    ...engine,
+    settings: {
+      baseUrl: client.baseUrl,
+      stream: client.stream,
+      ...client.settings,
+      rounds,
+      clipSampleFrames: engine.sampleCount,
+      keyframeBudgetChars: engine.keyframeBudget,
+      clipBudgetChars: engine.clipBudget,
+    },
+  };
+}
+
+function promptsFor(ctx: DescribeContext, kind: 'keyframe' | 'clip', index: number): ResolvedPrompts {
+  return resolvePrompts(ctx.prompts, kind, index, ctx.promptsDir);
+}
+
+async function describeWith(engine: Engine, ctx: DescribeContext, item: KeyframeItem | ClipItem, itemsDone: () => number): Promise<{
+  description: Description;
+  sampledFrames: number[];
+}> {
+  const isKeyframe = item.kind === 'keyframe';
+  const budget = isKeyframe ? engine.keyframeBudget : engine.clipBudget;
+  const prompts = promptsFor(ctx, item.kind, item.index);
+  const common = { budget_chars: budget, item_number: item.index + 1, item_count: item.itemCount };
+  let sampledFrames: number[] = [];
+  let turns: Turn[];
+  let variables: PromptVariables;
+  if (item.kind === 'keyframe') {
+    turns = keyframeTurns(engine.rounds, item.keyframe, item.previousKeyframe);
+    variables = { ...common, previous_description: item.previousDescription ?? '' };
+  } else {
+    if (item.clipFrames.length === 0) throw new M3cError('input', `clip ${item.index} has no frames`);
+    sampledFrames = sampleClipFrames(item.clipFrames.length, engine.sampleCount);
+    turns = clipTurns(engine.rounds, sampledFrames.map((i) => item.clipFrames[i]));
+    variables = {
+      ...common,
+      keyframe_description: item.keyframeDescription,
+      frame_count: sampledFrames.length,
+      clip_length: item.clipFrames.length,
+    };
+  }
+  const result = await runDialogue(
+    {
+      client: engine.client,
+      records: engine.records,
+      useCache: ctx.options?.useCache ?? true,
+      projectId: ctx.projectId ?? null,
+      sourceId: ctx.sourceId ?? null,
+      settings: engine.settings,
+      signal: ctx.signal,
+      bits: (text) => ctx.textCoder(text).length * 8,
+      onRound: (e) => {
+        if (e.cacheHit) engine.counters.cacheHits++;
+        else engine.counters.requests++;
+        ctx.onProgress?.({ ...e, itemsDone: itemsDone(), itemsTotal: item.itemCount });
+      },
+    },
+    { kind: item.kind, index: item.index, frameIndex: item.keyframeIndex, prompts, variables, turns },
+  );
+  const chars = [...result.text].length;
+  return {
+    description: {
+      text: result.text,
+      chars,
+      bits: result.bits,
+      budgetChars: budget,
+      overBudget: chars > budget,
+      rounds: result.rounds,
+      transcriptId: result.transcriptId,
+    },
+    sampledFrames,
+  };
+}
+
+/** Re-runs the dialogue of one keyframe or one clip (e.g. after its prompt was edited in the studio). */
+export async function describeItem(request: DescribeItemRequest): Promise<Description & { sampledFrames: readonly number[] }> {
+  const engine = makeEngine(request);
+  const { description, sampledFrames } = await describeWith(engine, request, request, () => 0);
+  return { ...description, sampledFrames };
+}
+
+function keyframesUseVariable(ctx: DescribeContext, index: number, rounds: DialogueRounds, name: string): boolean {
+  const prompts = promptsFor(ctx, 'keyframe', index);
+  const ids: TemplateId[] = ['system', ...keyframeTurns(rounds, EMPTY_FRAME, EMPTY_FRAME).map((t) => t.template)];
+  return ids.some((id) => usesVariable(prompts.text(id), name));
+}
+
+const EMPTY_FRAME: RgbFrame = { width: 1, height: 1, data: new Uint8Array(3) };
+
+async function* framesOf(source: FrameSource): AsyncGenerator<RgbFrame> {
+  yield* source as AsyncIterable<RgbFrame>;
+}
+
+function checkKeyframes(keyframes: readonly number[]): void {
+  if (keyframes.length === 0) throw new M3cError('input', 'no keyframes to describe: select keyframes first');
+  if (keyframes[0] !== 0) throw new M3cError('input', `the first keyframe must be frame 0, got ${keyframes[0]}`);
+  for (let i = 1; i < keyframes.length; i++) {
+    if (!Number.isInteger(keyframes[i]) || keyframes[i] <= keyframes[i - 1]) {
+      throw new M3cError('input', `keyframes must be strictly increasing integers: ${keyframes[i - 1]} then ${keyframes[i]}`);
+    }
+  }
+}
+
+/**
+ * Describes every keyframe (D^F) and clip (D^C) of a video. Frames are consumed once, in order; only the
+ * current clip's frames are held. On the first failure the remaining dialogues are cancelled, every
+ * transcript is closed (rounds already answered stay stored) and that failure is thrown.
+ */
+export async function describeVideo(request: DescribeVideoRequest): Promise<DescribeVideoResult> {
+  const { keyframes } = request;
+  checkKeyframes(keyframes);
+  const engine = makeEngine(request);
+  const itemCount = keyframes.length;
+  // Resolving checks every override's variables: a bad template fails before any frame is read or request sent.
+  for (let i = 0; i < itemCount; i++) {
+    promptsFor(request, 'keyframe', i);
+    promptsFor(request, 'clip', i);
+  }
+
+  const inner = new AbortController();
+  const onAbort = (): void => inner.abort();
+  request.signal?.addEventListener('abort', onAbort, { once: true });
+  const ctx: DescribeContext = { ...request, signal: inner.signal };
+
+  const items: ItemDescription[] = new Array(itemCount);
+  const keyframeTexts: Array<Promise<string>> = [];
+  const pending = new Set<Promise<void>>();
+  let firstError: unknown;
+  let done = 0;
+  const maxPending = (request.options?.concurrency ?? 2) + 1;
+
+  const launch = (index: number, clipFrames: RgbFrame[], previousKeyframe: RgbFrame | undefined): void => {
+    const keyframeIndex = keyframes[index];
+    const needsPrevious = index > 0 && keyframesUseVariable(request, index, engine.rounds, 'previous_description');
+    const previousText = index > 0 ? keyframeTexts[index - 1] : undefined;
+    const keyframeText = (async () => {
+      const previousDescription = needsPrevious ? await previousText : undefined;
+      const kf = await describeWith(
+        engine,
+        ctx,
+        { kind: 'keyframe', index, itemCount, keyframeIndex, keyframe: clipFrames[0], previousKeyframe, previousDescription },
+        () => done,
+      );
+      return kf.description;
+    })();
+    keyframeTexts[index] = keyframeText.then((d) => d.text);
+    // Consumers of this promise may never attach (no later item needs it); keep its rejection from going unhandled.
+    keyframeTexts[index].catch(() => undefined);
+    const task = (async () => {
+      const keyframe = await keyframeText;
+      const clip = await describeWith(
+        engine,
+        ctx,
+        { kind: 'clip', index, itemCount, keyframeIndex, clipFrames, keyframeDescription: keyframe.text },
+        () => done,
+      );
+      items[index] = {
+        clipIndex: index,
+        keyframeIndex,
+        clipLength: clipFrames.length,
+        sampledFrames: clip.sampledFrames,
+        keyframe,
+        clip: clip.description,
+      };
+      done++;
+    })().catch((e: unknown) => {
+      // The first real failure wins; the cancellations it causes in the other items are its consequences.
+      if (firstError === undefined || (isAbortError(firstError) && !isAbortError(e))) firstError = e;
+      inner.abort();
+    });
+    pending.add(task);
+    void task.finally(() => pending.delete(task));
+  };
+
+  try {
+    let frameIndex = 0;
+    let item = -1;
+    let clip: RgbFrame[] = [];
+    let previousKeyframe: RgbFrame | undefined;
+    for await (const frame of framesOf(request.frames)) {
+      if (inner.signal.aborted) break;
+      if (item + 1 < itemCount && frameIndex === keyframes[item + 1]) {
+        if (item >= 0) {
+          launch(item, clip, previousKeyframe);
+          previousKeyframe = clip[0];
+        }
+        item++;
+        clip = [];
+        while (pending.size >= maxPending) await Promise.race(pending);
+      }
+      clip.push(frame);
+      frameIndex++;
+    }
+    if (!inner.signal.aborted) {
+      if (frameIndex === 0) throw new M3cError('input', 'the video has no frames to describe');
+      if (item + 1 < itemCount) {
+        throw new M3cError('input', `keyframe ${keyframes[item + 1]} lies beyond the video's last frame (${frameIndex - 1})`);
+      }
+      launch(item, clip, previousKeyframe);
+    }
+  } catch (e) {
+    if (firstError === undefined || isAbortError(firstError)) firstError = e;
+    inner.abort();
+  } finally {
+    while (pending.size > 0) await Promise.race(pending);
+    request.signal?.removeEventListener('abort', onAbort);
+  }
+  if (firstError !== undefined) throw firstError;
+  if (request.signal?.aborted) throw cancelled();
+
+  return {
+    items,
+    model: engine.client.model,
+    promptVersion: promptsFor(request, 'keyframe', 0).version,
+    rounds: engine.rounds,
+    requests: engine.counters.requests,
+    cacheHits: engine.counters.cacheHits,
+    totalBits: items.reduce((n, it) => n + it.keyframe.bits + it.clip.bits, 0),
+  };
+}
+
+/** Lists the server's models (GET /models) for the settings screen; throws M3cError('lmm') when unreachable. */
+export function checkEndpoint(
+  baseUrl: string,
+  options: { apiKey?: string; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<ModelList> {
+  const client = new LmmClient({ baseUrl, apiKey: options.apiKey, timeoutMs: options.timeoutMs ?? 10_000, retries: 0 });
+  return client.listModels(options.signal);
+}

@@ -1,0 +1,51 @@
+export {
+  LmmClient,
+  DEFAULT_BASE_URL,
+  DEFAULT_MODEL,
+  type ChatMessage,
+  type ChatResult,
+  type ContentPart,
+  type LmmClientOptions,
+  type LmmSettings,
+  type ModelList,
+} from './client.ts';
+export {
+  describeVideo,
+  describeItem,
+  checkEndpoint,
+  sampleClipFrames,
+  keyframeTurns,
+  clipTurns,
+  DEFAULT_ROUNDS,
+  DEFAULT_CLIP_SAMPLE_FRAMES,
+  DEFAULT_KEYFRAME_BUDGET_CHARS,
+  DEFAULT_CLIP_BUDGET_CHARS,
+  type DescribeOptions,
+  type DescribeContext,
+  type DescribeProgress,
+  type DescribeVideoRequest,
+  type DescribeVideoResult,
+  type DescribeItemRequest,
+  type Description,
+  type DialogueRounds,
+  type FrameSource,
+  type ItemDescription,
+  type TextCoder,
+} from './describe.ts';
+export { answerCacheKey, imageHash, type RoundResult, type RoundEvent, type Turn } from './dialogue.ts';
+export {
+  loadPromptSet,
+  resolvePrompts,
+  renderTemplate,
+  itemKey,
+  variablesFor,
+  TEMPLATE_IDS,
+  DEFAULT_PROMPTS_DIR,
+  type PromptConfig,
+  type PromptOverrides,
+  type PromptSet,
+  type TemplateId,
+  type ItemKind,
+} from './prompts.ts';
+export { MemoryLmmRecords, type LmmRecords, type RoundRecord, type TranscriptStart, type TranscriptEnd } from './records.ts';
+export { encodePng, pngDataUrl, crc32 } from './png.ts';
