@@ -1,0 +1,100 @@
+import path from 'node:path';
+import { M3cError } from '../../../shared/engine/errors.ts';
+import { parse, numberArg } from '../args.ts';
+import type { CommandContext } from '../context.ts';
+import { GEOMETRY_HELP, GEOMETRY_OPTIONS, SELECTION_HELP, SELECTION_OPTIONS, geometryFrom, modeFrom, requireOne, requireOutput, selectionFrom } from '../common-options.ts';
+import { createEngine } from '../../pipeline/engine.ts';
+import { encodeVideo, type EncodeResult } from '../../pipeline/encode.ts';
+import { readDescriptionsFile } from '../../pipeline/descriptions-file.ts';
+import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { recordEncode } from '../../pipeline/project-record.ts';
+import { describeWithLmm } from '../../pipeline/describe-lmm.ts';
+import { LMM_OPTIONS, lmmOptionsFrom } from '../lmm-options.ts';
+import type { FrameSignals } from '../../../shared/keyframes/index.ts';
+
+const HELP = `usage: m3c encode IN -o OUT.m3c [options]
+
+${GEOMETRY_HELP}
+${SELECTION_HELP}
+  --mode M               clip reconstruction: interpolation (default) or prediction
+  --keyframe-bytes N     byte budget per keyframe (default: the keyframe codec's)
+  --descriptions FILE    keyframe and clip texts as JSON: {"items": [{"frame"?, "keyframe", "clip"}], "default"?}
+  --describe            write the texts with the LMM dialogue (see "m3c describe --help" for the --lmm-* options)
+  --project DB           record the source, signals, selection, texts and encode in a project database
+  --json                 print one JSON object with the figures as the last line`;
+
+export async function encodeCommand(argv: string[], ctx: CommandContext): Promise<void> {
+  const { values: v, positionals } = parse(
+    argv,
+    {
+      output: { type: 'string', short: 'o' },
+      ...GEOMETRY_OPTIONS,
+      ...SELECTION_OPTIONS,
+      mode: { type: 'string' },
+      'keyframe-bytes': { type: 'string' },
+      descriptions: { type: 'string' },
+      project: { type: 'string' },
+      describe: { type: 'boolean' },
+      ...LMM_OPTIONS,
+      help: { type: 'boolean', short: 'h' },
+    },
+    'encode',
+  );
+  if (v.help) return ctx.out(HELP);
+  const input = requireOne(positionals, 'input video', 'encode');
+  const output = requireOutput(v, 'encode', '.m3c');
+  const geometry = geometryFrom(v);
+  const selection = selectionFrom(v);
+  const mode = modeFrom(v);
+  const keyframeBudgetBytes = numberArg(v['keyframe-bytes'], 'keyframe-bytes', { min: 16, max: 1_000_000, integer: true });
+  const descriptions = v.descriptions ? await readDescriptionsFile(v.descriptions) : undefined;
+  if (v.describe && descriptions) throw new M3cError('usage', '--describe and --descriptions exclude each other');
+  const lmm = v.describe ? lmmOptionsFrom(v) : undefined;
+  const describe = lmm
+    ? async (keyframes: readonly number[]) => (await describeWithLmm(input, geometry, keyframes, { lmm, signal: ctx.signal, onProgress: ctx.progress })).texts
+    : undefined;
+  if (path.resolve(output) === path.resolve(input)) throw new M3cError('usage', 'the output would overwrite the input');
+
+  const engine = createEngine();
+  const run = (signal: AbortSignal, signals?: FrameSignals): Promise<EncodeResult> =>
+    encodeVideo(engine, input, { geometry, selection, mode, keyframeBudgetBytes, descriptions, describe, signals, signal, onProgress: ctx.progress });
+  const result = v.project
+    ? await recordEncode(v.project, input, output, { geometry, selection, mode, keyframeBudgetBytes }, engine, ctx.signal, run)
+    : await run(ctx.signal);
+  await writeFileAtomic(output, result.m3c).catch((e: NodeJS.ErrnoException) => {
+    throw new M3cError('input', `cannot write ${output}: ${e.code ?? e.message}`);
+  });
+  const figures = encodeFigures(result);
+  ctx.out(formatEncode(output, figures));
+  ctx.result({ output, ...figures });
+}
+
+export function encodeFigures(r: EncodeResult) {
+  return {
+    bytes: r.bytes,
+    bits: r.bits,
+    frames: r.frameCount,
+    durationSec: round(r.durationSec, 3),
+    bpp: round(r.bpp, 7),
+    kbps: round(r.kbps, 3),
+    keyframes: r.keyframes,
+    sections: r.sections,
+    timingsMs: Object.fromEntries(Object.entries(r.timings).map(([k, t]) => [k, Math.round(t)])),
+  };
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function formatEncode(output: string, f: ReturnType<typeof encodeFigures>): string {
+  return [
+    `wrote ${output}: ${f.bytes} bytes, ${f.frames} frames in ${f.durationSec} s, ${f.kbps} kbit/s, ${f.bpp} bpp`,
+    `keyframes (${f.keyframes.length}): ${f.keyframes.join(' ')}`,
+    `sections: keyframes ${f.sections.keyframes} B, keyframe texts ${f.sections.keyframeTexts} B, clip texts ${f.sections.clipTexts} B, container ${f.sections.container} B`,
+    `time: ${Object.entries(f.timingsMs)
+      .map(([k, t]) => `${k} ${t} ms`)
+      .join(', ')}`,
+  ].join('\n');
+}

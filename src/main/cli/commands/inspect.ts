@@ -1,0 +1,51 @@
+import { describeSections, layoutTotals, parseErrorToM3cError } from '../../../shared/bitstream/index.ts';
+import { parse } from '../args.ts';
+import type { CommandContext } from '../context.ts';
+import { requireOne } from '../common-options.ts';
+import { clipTexts } from '../../pipeline/decode.ts';
+import { readBitstreamFile } from './decode.ts';
+
+const HELP = `usage: m3c inspect IN.m3c [--json]
+
+Lists the header and every clip section with the size in bits of each field, the decoded texts,
+and totals by kind (framing, metadata, keyframe payloads, texts).`;
+
+export async function inspectCommand(argv: string[], ctx: CommandContext): Promise<void> {
+  const { values: v, positionals } = parse(argv, { help: { type: 'boolean', short: 'h' } }, 'inspect');
+  if (v.help) return ctx.out(HELP);
+  const input = requireOne(positionals, 'input .m3c', 'inspect');
+  const layout = describeSections(await readBitstreamFile(input));
+  if (!layout.ok) throw parseErrorToM3cError(layout.error);
+  const { file } = layout;
+  const h = file.header;
+  const texts = clipTexts(file);
+  const totals = layoutTotals(layout.sections);
+  const seconds = (h.frameCount * h.fpsDen) / h.fpsNum;
+  ctx.out(`${input}: ${layout.totalBytes} bytes (${layout.totalBytes * 8} bits), version ${file.version}`);
+  ctx.out(`${h.width}x${h.height} at ${h.fpsNum}/${h.fpsDen} fps, ${h.frameCount} frames (${seconds.toFixed(2)} s), ${((layout.totalBytes * 8) / seconds / 1000).toFixed(3)} kbit/s`);
+  ctx.out(`model pack ${h.modelPackId} (${hex(h.modelPackHash)}), keyframe codec ${h.keyframeCodecId}, reconstructor ${h.reconstructorId}, text coder ${h.textCoderId}`);
+  const p = h.params;
+  ctx.out(`selection ${p.strategy} l1=${p.lambda1Milli / 1000} l2=${p.lambda2Milli / 1000} D_th=${p.thresholdMilli / 1000}${p.interval ? ` interval=${p.interval}` : ''}, keyframe budget ${p.keyframeBudgetBytes} B`);
+  for (const s of layout.sections) {
+    ctx.out(`${s.name.padEnd(10)} @${String(s.offset).padStart(6)}  ${String(s.size * 8).padStart(7)} bits`);
+    for (const f of s.fields) ctx.out(`    ${f.name.padEnd(22)} ${String(f.size * 8).padStart(7)} bits  (${f.kind})`);
+  }
+  file.clips.forEach((c, i) => {
+    ctx.out(`clip ${i + 1}: frames ${c.firstFrame}..${c.firstFrame + c.length - 1}, ${c.mode}`);
+    ctx.out(`    keyframe text: ${JSON.stringify(texts[i].keyframe)}`);
+    ctx.out(`    clip text:     ${JSON.stringify(texts[i].clip)}`);
+  });
+  ctx.out(`totals: ${Object.entries(totals).map(([k, b]) => `${k} ${b * 8} bits`).join(', ')}`);
+  ctx.result({
+    bytes: layout.totalBytes,
+    version: file.version,
+    header: { ...h, modelPackHash: hex(h.modelPackHash) },
+    clips: file.clips.map((c, i) => ({ firstFrame: c.firstFrame, length: c.length, mode: c.mode, keyframeBits: c.keyframe.length * 8, keyframeTextBits: c.keyframeText.length * 8, clipTextBits: c.clipText.length * 8, keyframeText: texts[i].keyframe, clipText: texts[i].clip })),
+    sections: layout.sections.map((s) => ({ name: s.name, offset: s.offset, bits: s.size * 8, fields: s.fields.map((f) => ({ name: f.name, kind: f.kind, bits: f.size * 8 })) })),
+    totalsBits: Object.fromEntries(Object.entries(totals).map(([k, b]) => [k, b * 8])),
+  });
+}
+
+function hex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,78 @@
+import type { Geometry } from '../../shared/engine/frame.ts';
+import type { ReconstructionMode } from '../../shared/engine/interfaces.ts';
+import { M3cError } from '../../shared/engine/errors.ts';
+import { DEFAULT_SELECTION, type SelectionParams } from '../../shared/keyframes/index.ts';
+import { DEFAULT_GEOMETRY } from '../pipeline/engine.ts';
+import { choiceArg, fpsArg, numberArg } from './args.ts';
+
+export const GEOMETRY_OPTIONS = {
+  width: { type: 'string' },
+  height: { type: 'string' },
+  fps: { type: 'string' },
+} as const;
+
+export const SELECTION_OPTIONS = {
+  lambda1: { type: 'string' },
+  lambda2: { type: 'string' },
+  threshold: { type: 'string' },
+  strategy: { type: 'string' },
+  interval: { type: 'string' },
+  'min-clip': { type: 'string' },
+  'max-clip': { type: 'string' },
+} as const;
+
+export const GEOMETRY_HELP = `  --width W --height H   working geometry, even numbers (default ${DEFAULT_GEOMETRY.width}x${DEFAULT_GEOMETRY.height}; other aspect ratios are centre-cropped)
+  --fps F                working frame rate, e.g. 8, 12.5, 30000/1001 (default ${DEFAULT_GEOMETRY.fpsNum})`;
+
+export const SELECTION_HELP = `  --strategy S           motion-semantic (default), semantic (lambda2 = 0) or fixed
+  --lambda1 X            weight of the semantic distance 1 - cos (default ${DEFAULT_SELECTION.lambda1})
+  --lambda2 Y            weight of the motion magnitude, fraction of the frame diagonal (default ${DEFAULT_SELECTION.lambda2})
+  --threshold T          decision threshold D_th (default ${DEFAULT_SELECTION.threshold})
+  --interval N           keyframe every N frames with --strategy fixed (default ${DEFAULT_SELECTION.fixedInterval})
+  --min-clip N --max-clip N   clip length limits in frames (default ${DEFAULT_SELECTION.minClip}, ${DEFAULT_SELECTION.maxClip}; 0 = none)`;
+
+type Values = Record<string, string | boolean | undefined>;
+
+export function geometryFrom(v: Values): Geometry {
+  const width = numberArg(v.width as string | undefined, 'width', { min: 16, max: 8192, integer: true }) ?? DEFAULT_GEOMETRY.width;
+  const height = numberArg(v.height as string | undefined, 'height', { min: 16, max: 8192, integer: true }) ?? DEFAULT_GEOMETRY.height;
+  if (width % 2 || height % 2) throw new M3cError('usage', `--width and --height must be even (H.264 4:2:0), got ${width}x${height}`);
+  const fps = fpsArg(v.fps as string | undefined) ?? { fpsNum: DEFAULT_GEOMETRY.fpsNum, fpsDen: DEFAULT_GEOMETRY.fpsDen };
+  return { width, height, ...fps };
+}
+
+export function selectionFrom(v: Values): SelectionParams {
+  const strategy = choiceArg(v.strategy as string | undefined, 'strategy', ['motion-semantic', 'semantic', 'fixed'] as const) ?? DEFAULT_SELECTION.strategy;
+  const n = (name: string, integer = false, min = 0): number | undefined => numberArg(v[name] as string | undefined, name, { min, integer });
+  return {
+    ...DEFAULT_SELECTION,
+    strategy,
+    lambda1: n('lambda1') ?? DEFAULT_SELECTION.lambda1,
+    lambda2: strategy === 'semantic' ? 0 : (n('lambda2') ?? DEFAULT_SELECTION.lambda2),
+    threshold: n('threshold') ?? DEFAULT_SELECTION.threshold,
+    fixedInterval: n('interval', true, 1) ?? DEFAULT_SELECTION.fixedInterval,
+    minClip: limit(n('min-clip', true), DEFAULT_SELECTION.minClip),
+    maxClip: limit(n('max-clip', true), DEFAULT_SELECTION.maxClip),
+  };
+}
+
+/** 0 on the command line means "no limit". */
+function limit(value: number | undefined, fallback: number | undefined): number | undefined {
+  if (value === undefined) return fallback;
+  return value === 0 ? undefined : value;
+}
+
+export function modeFrom(v: Values): ReconstructionMode {
+  return choiceArg(v.mode as string | undefined, 'mode', ['interpolation', 'prediction'] as const) ?? 'interpolation';
+}
+
+export function requireOne(positionals: string[], what: string, command: string): string {
+  if (positionals.length !== 1) throw new M3cError('usage', `${command} takes one ${what} (see "m3c ${command} --help")`);
+  return positionals[0];
+}
+
+export function requireOutput(v: Values, command: string, ext: string): string {
+  const out = v.output as string | undefined;
+  if (!out) throw new M3cError('usage', `${command} needs -o OUT${ext} (see "m3c ${command} --help")`);
+  return out;
+}

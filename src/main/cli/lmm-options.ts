@@ -1,0 +1,35 @@
+import { DEFAULT_BASE_URL, DEFAULT_MODEL, type DescribeOptions } from '../lmm/index.ts';
+import { choiceArg, numberArg } from './args.ts';
+
+export const LMM_OPTIONS = {
+  'lmm-url': { type: 'string' },
+  model: { type: 'string' },
+  rounds: { type: 'string' },
+  'clip-frames': { type: 'string' },
+  'keyframe-chars': { type: 'string' },
+  'clip-chars': { type: 'string' },
+  'lmm-timeout': { type: 'string' },
+} as const;
+
+export const LMM_HELP = `  --lmm-url U            OpenAI-compatible endpoint (default ${DEFAULT_BASE_URL}, Ollama); API key from $M3C_LMM_API_KEY
+  --model M              model (default ${DEFAULT_MODEL})
+  --rounds 1|2|4         keyframe dialogue rounds (default 4, the paper's)
+  --clip-frames N        frames of each clip shown to the model (default 4)
+  --keyframe-chars N --clip-chars N   description length budgets in characters (default 300, 200)
+  --lmm-timeout S        seconds per request (default 120)`;
+
+export function lmmOptionsFrom(v: Record<string, string | boolean | undefined>): DescribeOptions {
+  const rounds = choiceArg(v.rounds as string | undefined, 'rounds', ['1', '2', '4'] as const);
+  const int = (name: string, min: number, max: number): number | undefined => numberArg(v[name] as string | undefined, name, { min, max, integer: true });
+  const timeout = numberArg(v['lmm-timeout'] as string | undefined, 'lmm-timeout', { min: 1, max: 3600 });
+  return {
+    baseUrl: (v['lmm-url'] as string | undefined) ?? process.env.M3C_LMM_URL ?? DEFAULT_BASE_URL,
+    model: (v.model as string | undefined) ?? process.env.M3C_LMM_MODEL ?? DEFAULT_MODEL,
+    apiKey: process.env.M3C_LMM_API_KEY,
+    rounds: rounds === undefined ? undefined : (Number(rounds) as 1 | 2 | 4),
+    clipSampleFrames: int('clip-frames', 1, 64),
+    keyframeBudgetChars: int('keyframe-chars', 16, 10_000),
+    clipBudgetChars: int('clip-chars', 16, 10_000),
+    timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * m3c: the command-line codec over the same engine as the studio.
+ * Errors print one line on stderr (a stack trace only with --verbose) and exit with a distinct code.
+ */
+import { EXIT_CODES, M3cError } from '../../shared/engine/errors.ts';
+import { createContext, type CommandContext } from './context.ts';
+import { encodeCommand } from './commands/encode.ts';
+import { decodeCommand } from './commands/decode.ts';
+import { inspectCommand } from './commands/inspect.ts';
+import { analyzeCommand } from './commands/analyze.ts';
+import { evalCommand } from './commands/eval.ts';
+import { demoCommand } from './commands/demo.ts';
+import { studioCommand } from './commands/studio.ts';
+import { describeCommand } from './commands/describe.ts';
+
+type Command = (argv: string[], ctx: CommandContext) => Promise<void>;
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  encode: { run: encodeCommand, summary: 'encode a video into a .m3c bitstream' },
+  decode: { run: decodeCommand, summary: 'decode a .m3c into an mp4' },
+  inspect: { run: inspectCommand, summary: 'list the sections of a .m3c with their sizes' },
+  analyze: { run: analyzeCommand, summary: 'per-frame signals and the keyframes they select' },
+  describe: { run: describeCommand, summary: 'keyframe and clip descriptions from a multimodal model (OpenAI-compatible API)' },
+  eval: { run: evalCommand, summary: 'PSNR and MS-SSIM of a reconstruction (and bpp, kbps with --m3c)' },
+  demo: { run: demoCommand, summary: 'encode and decode a sample clip from ../shared/media and print the figures' },
+  studio: { run: studioCommand, summary: 'open the studio (Electron, or --web: a browser UI on 127.0.0.1)' },
+};
+
+export const HELP = `m3c: controllable ultra-low-bitrate video codec (M3-CVC)
+
+usage: m3c <command> [options]
+
+commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`)
+  .join('\n')}
+
+Run "m3c <command> --help" for a command's options. Common flags: --json (last stdout line is one
+JSON object), --verbose (stack traces on errors). Ctrl-C cancels and leaves no partial output.
+
+exit codes: ${Object.entries(EXIT_CODES)
+  .map(([k, v]) => `${v} ${k}`)
+  .join(', ')}`;
+
+export async function main(argv: string[]): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const json = argv.includes('--json');
+  const rest = argv.filter((a) => a !== '--verbose' && a !== '--json');
+  const [name, ...args] = rest;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP + '\n');
+    return name ? 0 : EXIT_CODES.usage;
+  }
+  if (name === '--version') {
+    process.stdout.write('m3c 0.1.0\n');
+    return 0;
+  }
+  const command = COMMANDS[name];
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT_CODES.cancelled);
+    process.stderr.write('\nm3c: cancelling (Ctrl-C again to force)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const ctx = createContext(controller.signal, json);
+  try {
+    if (!command) throw new M3cError('usage', `unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    await command.run(args, ctx);
+    return 0;
+  } catch (e) {
+    ctx.finish();
+    const err = e instanceof M3cError ? e : controller.signal.aborted ? new M3cError('cancelled', 'cancelled') : new M3cError('internal', `internal error: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+    process.stderr.write(`m3c: ${err.message}\n`);
+    if (verbose) process.stderr.write(`${(err.cause as Error | undefined)?.stack ?? err.stack}\n`);
+    return EXIT_CODES[err.code];
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

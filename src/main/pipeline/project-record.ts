@@ -1,0 +1,85 @@
+/**
+ * `m3c encode --project DB`: records the source, its signals, the selection, the texts and the
+ * encode in a project database. The encode row is written as 'running' before the work starts and
+ * ended in one transaction afterwards, so a crash leaves it 'running' until the next open marks it
+ * 'interrupted'; a stored analysis of the same source at the same geometry is reused.
+ */
+import { createReadStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { Geometry } from '../../shared/engine/frame.ts';
+import type { ReconstructionMode } from '../../shared/engine/interfaces.ts';
+import { isAbortError, M3cError } from '../../shared/engine/errors.ts';
+import { deserialiseFrameSignals, serialiseFrameSignals, type FrameSignals, type SelectionParams } from '../../shared/keyframes/index.ts';
+import { openStore, type Store } from '../store/index.ts';
+import type { EncodeResult } from './encode.ts';
+import type { Engine } from './engine.ts';
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  } catch (e) {
+    throw new M3cError('input', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  return hash.digest('hex');
+}
+
+export interface RecordParams {
+  readonly geometry: Geometry;
+  readonly selection: SelectionParams;
+  readonly mode: ReconstructionMode;
+  readonly keyframeBudgetBytes?: number;
+}
+
+function projectFor(store: Store, dbPath: string): number {
+  const existing = store.listProjects()[0];
+  if (existing) return existing.id;
+  return store.createProject(path.basename(dbPath).replace(/\.[^.]+$/, '') || 'project').id;
+}
+
+export async function recordEncode(
+  dbPath: string,
+  input: string,
+  output: string,
+  params: RecordParams,
+  engine: Engine,
+  signal: AbortSignal,
+  run: (signal: AbortSignal, signals?: FrameSignals) => Promise<EncodeResult>,
+): Promise<EncodeResult> {
+  const contentSha256 = await sha256File(input);
+  const store = openStore(dbPath);
+  try {
+    const projectId = projectFor(store, dbPath);
+    const absolute = path.resolve(input);
+    const source =
+      store.listSources(projectId).find((s) => s.path === absolute && s.contentSha256 === contentSha256) ??
+      store.addSource({ projectId, path: absolute, probe: {}, contentSha256 });
+    const key = { sourceId: source.id, geometry: params.geometry, embedderId: engine.embedder.id, flowId: engine.analysisFlow.id };
+    const stored = store.getAnalysis(key);
+    const encodeId = store.beginEncode({ sourceId: source.id, path: path.resolve(output), params });
+    let result: EncodeResult;
+    try {
+      result = await run(signal, stored ? deserialiseFrameSignals(stored.signals) : undefined);
+    } catch (e) {
+      store.failEncode(encodeId, isAbortError(e) || signal.aborted ? 'cancelled' : 'failed', (e as Error).message);
+      throw e;
+    }
+    store.transaction(() => {
+      const analysisId = stored?.id ?? store.saveAnalysis({ ...key, frameCount: result.frameCount, signals: serialiseFrameSignals(result.signals) }).id;
+      store.saveSelection({ analysisId, params: params.selection, keyframes: result.keyframes, overrides: params.selection.overrides ?? null });
+      result.descriptions.forEach((d, i) => {
+        const frameIndex = result.keyframes[i];
+        store.upsertDescription({ sourceId: source.id, itemKind: 'keyframe', itemIndex: i, frameIndex, text: d.keyframe, origin: 'file' });
+        store.upsertDescription({ sourceId: source.id, itemKind: 'clip', itemIndex: i, frameIndex, text: d.clip, origin: 'file' });
+      });
+      store.finishEncode(encodeId, {
+        bytes: result.bytes,
+        metrics: { bpp: result.bpp, kbps: result.kbps, frames: result.frameCount, keyframes: result.keyframes, sections: result.sections, timingsMs: result.timings },
+      });
+    });
+    return result;
+  } finally {
+    store.close();
+  }
+}
