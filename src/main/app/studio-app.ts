@@ -1,0 +1,68 @@
+/**
+ * The Electron studio: one StudioService in main, IPC handlers generated from the contract, the media
+ * protocol, and one hardened window. Importable in plain Node (tests mock the `electron` module).
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, ipcMain, protocol, session, type BrowserWindow } from 'electron';
+import { StudioService } from '../services/studio-service.ts';
+import { electronDialogs } from './dialogs.ts';
+import { forwardEvents, registerIpcHandlers } from './ipc.ts';
+import { mediaSchemePrivileges, registerMediaProtocol } from './media-protocol.ts';
+import { createStudioWindow, installCsp } from './window.ts';
+
+export interface ElectronStudioOptions {
+  readonly projectsDir: string;
+  /** Built renderer folder holding index.html. */
+  readonly rendererDir: string;
+  /** The bundled preload script. */
+  readonly preloadPath: string;
+  readonly importRoots?: readonly string[];
+}
+
+export interface ElectronStudio {
+  readonly service: StudioService;
+  readonly window: BrowserWindow;
+  close(): Promise<void>;
+}
+
+/** Only the renderer's own files are trusted: its folder as a file:// URL. */
+export function trustedUrlCheck(rendererDir: string): (url: string) => boolean {
+  const base = pathToFileURL(path.resolve(rendererDir) + path.sep).href;
+  return (url) => url.startsWith(base) && !decodeURIComponent(url.slice(base.length)).split(/[\\/]/).includes('..');
+}
+
+/** Call before app 'ready'. */
+export function registerSchemes(): void {
+  protocol.registerSchemesAsPrivileged(mediaSchemePrivileges());
+}
+
+/** Call once app is ready. */
+export function startElectronStudio(options: ElectronStudioOptions): ElectronStudio {
+  // Dialogs are parented to the window, which exists only once the service does.
+  const shell: { win?: BrowserWindow } = {};
+  const service = new StudioService({ projectsDir: options.projectsDir, importRoots: options.importRoots, mode: 'electron', dialogs: electronDialogs(() => shell.win) });
+  const isTrustedUrl = trustedUrlCheck(options.rendererDir);
+  installCsp(session.defaultSession);
+  registerMediaProtocol(protocol, service);
+  const unregister = registerIpcHandlers(ipcMain, service, { isTrustedUrl });
+  const win = createStudioWindow({ preloadPath: options.preloadPath, indexFile: path.join(options.rendererDir, 'index.html'), isTrustedUrl });
+  shell.win = win;
+  const stopEvents = forwardEvents(service, win.webContents);
+  // Any other web contents (a devtools extension, a stray webview) get the same navigation lock.
+  app.on('web-contents-created', (_e, contents) => {
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    contents.on('will-navigate', (event, url) => {
+      if (!isTrustedUrl(url)) event.preventDefault();
+    });
+  });
+  return {
+    service,
+    window: win,
+    async close() {
+      stopEvents();
+      unregister();
+      await service.close();
+    },
+  };
+}

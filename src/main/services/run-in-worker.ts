@@ -1,0 +1,49 @@
+/** Runs one WorkerTask in a fresh worker thread, with progress and cancellation. */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { M3cError, type ErrorCode } from '../../shared/engine/errors.ts';
+import type { ProgressListener } from '../../shared/engine/progress.ts';
+import type { FromWorker, ToWorker, WorkerOutcome, WorkerTask } from './worker-tasks.ts';
+
+const WORKER_URL = new URL('./worker.ts', import.meta.url);
+const TSX_API_URL = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+/**
+ * The worker is TypeScript and Node 20 does not pass `--import tsx` on to worker threads, so a tiny
+ * bootstrap registers tsx's loader in the worker before importing the real entry.
+ */
+const BOOTSTRAP = `import(${JSON.stringify(TSX_API_URL)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
+/** After a cancel, how long the worker gets to stop its ffmpeg children cleanly before it is terminated. */
+const CANCEL_GRACE_MS = 5000;
+
+export function runInWorker<T extends WorkerTask>(task: T, options: { signal?: AbortSignal; onProgress?: ProgressListener } = {}): Promise<WorkerOutcome<T>> {
+  const { signal, onProgress } = options;
+  if (signal?.aborted) return Promise.reject(new M3cError('cancelled', 'cancelled'));
+  const worker = new Worker(BOOTSTRAP, { eval: true });
+  return new Promise<WorkerOutcome<T>>((resolve, reject) => {
+    let settled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (killTimer) clearTimeout(killTimer);
+      fn();
+      void worker.terminate();
+    };
+    const onAbort = (): void => {
+      worker.postMessage({ type: 'cancel' } satisfies ToWorker);
+      killTimer = setTimeout(() => finish(() => reject(new M3cError('cancelled', 'cancelled'))), CANCEL_GRACE_MS);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'progress') onProgress?.({ stage: m.stage, done: m.done, total: m.total });
+      else if (m.type === 'result') finish(() => resolve(m.value as WorkerOutcome<T>));
+      else finish(() => reject(new M3cError(m.code as ErrorCode, m.message)));
+    });
+    worker.on('error', (e) => finish(() => reject(new M3cError('internal', `the studio worker failed: ${e.message}`, { cause: e }))));
+    worker.on('exit', (code) => finish(() => reject(new M3cError('internal', `the studio worker exited (${code}) before it answered`))));
+    worker.postMessage({ type: 'run', task } satisfies ToWorker);
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * Entry of the worker thread that runs analysis, encode and decode, so the studio's HTTP server and IPC
+ * stay responsive while frames are embedded, coded and reconstructed. ffmpeg still runs as child processes.
+ */
+import { parentPort } from 'node:worker_threads';
+import { M3cError } from '../../shared/engine/errors.ts';
+import { DEFAULT_SELECTION, deserialiseFrameSignals, serialiseFrameSignals } from '../../shared/keyframes/index.ts';
+import { createEngine } from '../pipeline/engine.ts';
+import { analyzeVideo } from '../pipeline/analyze.ts';
+import { encodeVideo } from '../pipeline/encode.ts';
+import { decodeToMp4, geometryOf, openBitstream } from '../pipeline/decode.ts';
+import { evaluateVideos } from '../pipeline/evaluate.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { readFile } from 'node:fs/promises';
+import type { AnalysisOutcome, DecodeOutcome, EncodeOutcome, FromWorker, ToWorker, WorkerTask } from './worker-tasks.ts';
+
+const port = parentPort;
+if (!port) throw new Error('services/worker.ts must run in a worker thread');
+
+const controller = new AbortController();
+const post = (m: FromWorker): void => port.postMessage(m);
+const onProgress = (e: { stage: string; done: number; total: number }): void => post({ type: 'progress', stage: e.stage, done: e.done, total: e.total });
+
+async function run(task: WorkerTask): Promise<AnalysisOutcome | EncodeOutcome | DecodeOutcome> {
+  const engine = createEngine();
+  const signal = controller.signal;
+  switch (task.kind) {
+    case 'analysis': {
+      const r = await analyzeVideo(engine, task.input, task.geometry, DEFAULT_SELECTION, { signal, onProgress });
+      return { frameCount: r.frameCount, signals: serialiseFrameSignals(r.signals), embedderId: r.signals.embedderId, flowId: r.signals.flowId };
+    }
+    case 'encode': {
+      const r = await encodeVideo(engine, task.input, {
+        geometry: task.geometry,
+        selection: task.selection,
+        mode: task.mode,
+        keyframeBudgetBytes: task.keyframeBudgetBytes ?? undefined,
+        descriptions: task.descriptions,
+        signals: task.signals ? deserialiseFrameSignals(task.signals) : undefined,
+        signal,
+        onProgress,
+      });
+      onProgress({ stage: 'writing', done: 0, total: 1 });
+      await writeFileAtomic(task.output, r.m3c).catch((e: NodeJS.ErrnoException) => {
+        throw new M3cError('input', `cannot write ${task.output}: ${e.code ?? e.message}`);
+      });
+      return {
+        bytes: r.bytes,
+        bpp: r.bpp,
+        kbps: r.kbps,
+        frameCount: r.frameCount,
+        durationSec: r.durationSec,
+        keyframes: r.keyframes,
+        sections: r.sections,
+        timings: r.timings,
+      };
+    }
+    case 'decode': {
+      const file = openBitstream(engine, new Uint8Array(await readFile(task.m3cPath)));
+      const r = await decodeToMp4(engine, file, task.output, { signal, onProgress });
+      const ev = await evaluateVideos(task.reference, task.output, geometryOf(file), {
+        signal,
+        onProgress: (e) => onProgress({ stage: e.stage, done: e.done, total: e.total || r.frames }),
+      });
+      return { frames: ev.frames, psnr: ev.perFrame.psnr, msssim: ev.perFrame.msssim, meanPsnr: ev.psnr, meanMsssim: ev.msssim };
+    }
+  }
+}
+
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'cancel') {
+    controller.abort();
+    return;
+  }
+  run(m.task).then(
+    (value) => post({ type: 'result', value }),
+    (e: unknown) => {
+      const err = e instanceof M3cError ? e : controller.signal.aborted ? new M3cError('cancelled', 'cancelled') : new M3cError('internal', `internal error: ${(e as Error)?.message ?? String(e)}`);
+      post({ type: 'error', code: err.code, message: err.message });
+    },
+  );
+});
