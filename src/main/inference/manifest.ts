@@ -3,6 +3,7 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { M3cError } from '../../shared/engine/errors.ts';
+import { outsideAsar } from '../util/resources-dir.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_SCHEMA = 1;
@@ -53,9 +54,9 @@ export interface ModelManifest {
   readonly dir: string;
 }
 
-/** The models folder shipped in the repository (resources/models). */
+/** The models folder shipped in the repository (resources/models), beside app.asar in the packaged app. */
 export function defaultModelsDir(): string {
-  return fileURLToPath(new URL('../../../resources/models/', import.meta.url));
+  return outsideAsar(fileURLToPath(new URL('../../../resources/models/', import.meta.url)));
 }
 
 /** Path of a model's file on disk. */

@@ -6,6 +6,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { M3cError } from '../../shared/engine/errors.ts';
+import { outsideAsar } from '../util/resources-dir.ts';
 
 export const TEMPLATE_IDS = [
   'system',
@@ -58,7 +59,7 @@ export interface PromptSet {
   readonly templates: Readonly<Record<TemplateId, string>>;
 }
 
-export const DEFAULT_PROMPTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../resources/prompts');
+export const DEFAULT_PROMPTS_DIR = outsideAsar(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../resources/prompts'));
 
 const cache = new Map<string, PromptSet>();
 

@@ -1,19 +1,25 @@
 /** Runs one WorkerTask in a fresh worker thread, with progress and cancellation. */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { M3cError, type ErrorCode } from '../../shared/engine/errors.ts';
 import type { ProgressListener } from '../../shared/engine/progress.ts';
 import type { FromWorker, ToWorker, WorkerOutcome, WorkerTask } from './worker-tasks.ts';
 
-const WORKER_URL = new URL('./worker.ts', import.meta.url);
-const TSX_API_URL = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
-/**
- * The worker is TypeScript and Node 20 does not pass `--import tsx` on to worker threads, so a tiny
- * bootstrap registers tsx's loader in the worker before importing the real entry.
- */
-const BOOTSTRAP = `import(${JSON.stringify(TSX_API_URL)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
+/** The Electron build (scripts/build-electron.mjs) bundles worker.ts as studio-worker.js beside this module's bundle. */
+const BUNDLED_WORKER_URL = new URL('./studio-worker.js', import.meta.url);
+
+function workerBootstrap(): string {
+  if (existsSync(fileURLToPath(BUNDLED_WORKER_URL))) return `import(${JSON.stringify(BUNDLED_WORKER_URL.href)})`;
+  const workerUrl = new URL('./worker.ts', import.meta.url);
+  const tsxApiUrl = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+  // From sources the worker is TypeScript and Node 20 does not pass `--import tsx` on to worker threads, so a
+  // tiny bootstrap registers tsx's loader in the worker before importing the real entry.
+  return `import(${JSON.stringify(tsxApiUrl)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
+}
+const BOOTSTRAP = workerBootstrap();
 /** After a cancel, how long the worker gets to stop its ffmpeg children cleanly before it is terminated. */
 const CANCEL_GRACE_MS = 5000;
 
