@@ -1,0 +1,219 @@
+"""Trains the learned keyframe codec in resumable chunks of bounded wall time.
+
+    stage 1: autoencoder + post-encoder + VQ + upsampler
+        L = |D(z) - x|_1 + mse(D(z), x)                        (autoencoder)
+          + w_lat * mse(z^, sg(z))                            (upsampled tokens match the latent)
+          + w_px  * (|D(z^) - x|_1 + mse(D(z^), x))           (tokens decode to the picture)
+          + beta  * mse(h, sg(v_k*))                          (commitment, paper's VQ-VAE loss)
+        the codebook itself moves by EMA (models.VectorQuantizer), not by gradients.
+    stage 2: flow-matching denoiser, everything else frozen. latent_scale is fixed first.
+        x_t = (1 - t) n + t z,   n ~ Irwin-Hall(12) noise,   target v = z - n,   L = mse(v_theta, v)
+
+Every run resumes from <ckpt-dir>/<size>-<grid>.pt when it exists, stops at --steps (total for the
+stage) or after --max-minutes, whichever comes first, and saves a checkpoint (atomically) every
+--save-every steps and when it stops. Run it again to continue.
+
+CPU smoke run (one thread, minutes):
+    /usr/bin/python3 training/train.py --config tiny --grid coarse --stage 1 --steps 1000 --max-minutes 9
+GPU run: see docs/learned-codec.md.
+"""
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from data import PackSampler, psnr
+from models import KeyframeCodecModel, irwin_hall_noise, load_file, make_config
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Per-config training defaults; command-line flags override them.
+DEFAULTS = {
+    "tiny": {"batch": 8, "crop": "128x128", "lr": 1e-3, "steps1": 1000, "steps2": 4000},
+    "full": {"batch": 32, "crop": "256x160", "lr": 4e-4, "steps1": 60000, "steps2": 60000},
+}
+W_LAT, W_PX, BETA = 1.0, 1.0, 0.25
+
+
+def ckpt_path(args):
+    return os.path.join(args.ckpt_dir, f"{args.config}-{args.grid}.pt")
+
+
+def save(path, state):
+    tmp = path + ".tmp"
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def stage1_params(model):
+    return [p for m in (model.ae, model.post, model.upsampler) for p in m.parameters()]
+
+
+def stage1_loss(model, x):
+    z = model.ae.encode(x)
+    rec = model.ae.decode(z)
+    h = model.post(z)
+    q, idx, commit = model.vq(h)
+    zhat = model.upsampler(q)
+    rec_hat = model.ae.decode(zhat)
+    loss_ae = F.l1_loss(rec, x) + F.mse_loss(rec, x)
+    loss_lat = F.mse_loss(zhat, z.detach())
+    loss_px = F.l1_loss(rec_hat, x) + F.mse_loss(rec_hat, x)
+    loss = loss_ae + W_LAT * loss_lat + W_PX * loss_px + BETA * commit
+    used = int(torch.unique(idx).numel())
+    return loss, {"ae": loss_ae.item(), "lat": loss_lat.item(), "px": loss_px.item(), "commit": commit.item(),
+                  "codes_in_batch": used}
+
+
+@torch.no_grad()
+def conditioning(model, x):
+    """Scaled latent z and scaled z^ from the frozen stage-1 models."""
+    z = model.ae.encode(x) * model.latent_scale
+    zhat = model.zhat_scaled(model.vq.indices(model.post(model.ae.encode(x))))
+    return z, zhat
+
+
+def stage2_loss(model, x, gen):
+    z, zhat = conditioning(model, x)
+    n = irwin_hall_noise(z.shape, generator=gen, device=z.device)
+    t = torch.rand(z.shape[0], generator=gen, device=z.device)
+    xt = (1 - t)[:, None, None, None] * n + t[:, None, None, None] * z
+    text = torch.zeros(z.shape[0], model.cfg["text_dim"], device=z.device)
+    v = model.denoiser(xt, t, zhat, text)
+    loss = F.mse_loss(v, z - n)
+    return loss, {"fm": loss.item()}
+
+
+@torch.no_grad()
+def measure_latent_scale(model, sampler, device, batches=8):
+    zs = [model.ae.encode(sampler.batch(16, device)) for _ in range(batches)]
+    return float(1.0 / torch.cat(zs).std())
+
+
+@torch.no_grad()
+def validate(model, sampler, device, stage, steps=4):
+    model.eval()
+    x = sampler.validation(device)
+    z = model.ae.encode(x)
+    idx = model.vq.indices(model.post(z))
+    zhat = model.zhat_scaled(idx)
+    out = {"psnr_ae": psnr(model.ae.decode(z), x), "psnr_tokens": psnr(model.decode_scaled(zhat), x),
+           "codes_used": int(torch.unique(idx).numel())}
+    if stage == 2:
+        gen = torch.Generator(device=device).manual_seed(0)
+        noise = irwin_hall_noise(zhat.shape, generator=gen, device=device)
+        out[f"psnr_diffusion_{steps}"] = psnr(model.decode_scaled(model.sample(zhat, steps, noise)), x)
+    model.train()
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pack", default=os.path.join(REPO, ".pack", "train.npz"))
+    ap.add_argument("--ckpt-dir", default=os.path.join(REPO, ".pack", "ckpt"))
+    ap.add_argument("--config", choices=sorted(DEFAULTS), default="tiny")
+    ap.add_argument("--grid", choices=["coarse", "fine"], default="coarse")
+    ap.add_argument("--stage", type=int, choices=[1, 2], required=True)
+    ap.add_argument("--steps", type=int, help="total steps of this stage (default per config)")
+    ap.add_argument("--max-minutes", type=float, default=9.0, help="wall-time budget of this chunk")
+    ap.add_argument("--batch", type=int)
+    ap.add_argument("--crop", help="WxH, multiples of 16")
+    ap.add_argument("--lr", type=float)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--save-every", type=int, default=200)
+    ap.add_argument("--log-every", type=int, default=50)
+    args = ap.parse_args()
+    t0 = time.time()
+    torch.set_num_threads(args.threads)
+    d = DEFAULTS[args.config]
+    batch = args.batch or d["batch"]
+    crop = tuple(int(v) for v in (args.crop or d["crop"]).split("x"))
+    lr = args.lr or d["lr"]
+    total = args.steps or d[f"steps{args.stage}"]
+    device = torch.device(args.device)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    os.makedirs(args.ckpt_dir, exist_ok=True)
+    path = ckpt_path(args)
+
+    torch.manual_seed(args.seed)
+    model = KeyframeCodecModel(make_config(args.config, args.grid)).to(device)
+    sampler = PackSampler(args.pack, crop, args.seed * 1000 + args.stage)
+    gen = torch.Generator(device=device).manual_seed(args.seed)
+    state = {"cfg": model.cfg, "stage_steps": {"1": 0, "2": 0}, "log": []}
+    opt_state = None
+    if os.path.exists(path):
+        state = load_file(path, map_location=device)
+        model.load_state_dict(state["model"])
+        opt_state = state.get(f"opt{args.stage}")
+        if state.get(f"sampler{args.stage}"):
+            sampler.restore(state[f"sampler{args.stage}"])
+        if state.get(f"gen{args.stage}") is not None:
+            gen.set_state(state[f"gen{args.stage}"].cpu())  # generator states are CPU byte tensors on every device
+    elif args.stage == 2:
+        raise SystemExit(f"stage 2 needs the stage-1 checkpoint {path}")
+
+    if args.stage == 1:
+        params = stage1_params(model)
+        step_fn = lambda x: stage1_loss(model, x)  # noqa: E731
+    else:
+        if state["stage_steps"]["2"] == 0:
+            model.latent_scale.fill_(measure_latent_scale(model, sampler, device))
+        for p in model.parameters():
+            p.requires_grad_(False)
+        params = list(model.denoiser.parameters())
+        for p in params:
+            p.requires_grad_(True)
+        step_fn = lambda x: stage2_loss(model, x, gen)  # noqa: E731
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+    if opt_state:
+        opt.load_state_dict(opt_state)
+    # Cosine decay over the whole stage, with a short warm-up; a function of the step so resume is exact.
+    warm = max(1, total // 50)
+    sched = lambda s: lr * min(1.0, (s + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * min(s, total) / total)))  # noqa: E731
+
+    def checkpoint():
+        state.update({"model": model.state_dict(), f"opt{args.stage}": opt.state_dict(),
+                      f"sampler{args.stage}": sampler.state(), f"gen{args.stage}": gen.get_state(),
+                      "cfg": model.cfg})
+        save(path, state)
+
+    model.train()
+    step = state["stage_steps"][str(args.stage)]
+    start_step = step
+    deadline = t0 + args.max_minutes * 60
+    while step < total and time.time() < deadline:
+        for g in opt.param_groups:
+            g["lr"] = sched(step)
+        x = sampler.batch(batch, device)
+        loss, parts = step_fn(x)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        step += 1
+        state["stage_steps"][str(args.stage)] = step
+        if step % args.log_every == 0:
+            line = {"stage": args.stage, "step": step, "loss": round(loss.item(), 5),
+                    **{k: round(v, 5) if isinstance(v, float) else v for k, v in parts.items()},
+                    "min": round((time.time() - t0) / 60, 2)}
+            print(json.dumps(line), flush=True)
+        if step % args.save_every == 0:
+            checkpoint()
+    val = validate(model, sampler, device, args.stage)
+    state["log"].append({"stage": args.stage, "from": start_step, "to": step, "minutes": round((time.time() - t0) / 60, 2),
+                         "device": str(device), "batch": batch, "crop": list(crop), **val})
+    checkpoint()
+    print(json.dumps({"done": step >= total, **state["log"][-1]}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
