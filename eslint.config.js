@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'training/**', 'test-artifacts/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'training/**', 'test-artifacts/**', '.pack/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -24,6 +24,13 @@ export default tseslint.config(
         ],
       }],
       'no-restricted-globals': ['error', 'process', 'Buffer', 'window', 'document', 'require'],
+    },
+  },
+  {
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**', 'node:*'], message: 'the renderer talks to main only through src/shared/api.' }] }],
     },
   },
   {

@@ -36,3 +36,10 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   npm ci --no-audit --no-fund --loglevel=error
   touch "$stamp"
 fi
+
+# npm links the bins of dependencies, not the project's own: link ours so `npx m3c` runs this
+# checkout's command (and never looks for a package of that name in the registry).
+if [ ! -e node_modules/.bin/m3c ]; then
+  mkdir -p node_modules/.bin
+  ln -sf ../../bin/m3c.js node_modules/.bin/m3c
+fi

@@ -4,5 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 M3C_SETUP_BROWSER=1 bash scripts/setup.sh
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p tsconfig.renderer.json --noEmit
 npx eslint . --max-warnings 0
 npx vitest run "$@"

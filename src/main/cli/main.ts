@@ -42,7 +42,11 @@ exit codes: ${Object.entries(EXIT_CODES)
   .map(([k, v]) => `${v} ${k}`)
   .join(', ')}`;
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs one command. `controller` is aborted on Ctrl-C; bin/m3c.js passes one whose SIGINT handler
+ * is installed before any module loads. Without one, main installs its own handler.
+ */
+export async function main(argv: string[], controller?: AbortController): Promise<number> {
   const verbose = argv.includes('--verbose');
   const json = argv.includes('--json');
   const rest = argv.filter((a) => a !== '--verbose' && a !== '--json');
@@ -56,15 +60,19 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = COMMANDS[name];
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(EXIT_CODES.cancelled);
-    process.stderr.write('\nm3c: cancelling (Ctrl-C again to force)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+  let onSigint: (() => void) | undefined;
+  if (!controller) {
+    const own = new AbortController();
+    controller = own;
+    let interrupts = 0;
+    onSigint = (): void => {
+      interrupts++;
+      if (interrupts > 1) process.exit(EXIT_CODES.cancelled);
+      process.stderr.write('\nm3c: cancelling (Ctrl-C again to force)\n');
+      own.abort();
+    };
+    process.on('SIGINT', onSigint);
+  }
   const ctx = createContext(controller.signal, json);
   try {
     if (!command) throw new M3cError('usage', `unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
@@ -77,6 +85,6 @@ export async function main(argv: string[]): Promise<number> {
     if (verbose) process.stderr.write(`${(err.cause as Error | undefined)?.stack ?? err.stack}\n`);
     return EXIT_CODES[err.code];
   } finally {
-    process.off('SIGINT', onSigint);
+    if (onSigint) process.off('SIGINT', onSigint);
   }
 }
