@@ -2,8 +2,9 @@
 # Runs every test: typecheck, lint, then unit, integration and end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-M3C_SETUP_BROWSER=1 bash scripts/setup.sh
+M3C_SETUP_BROWSER=1 M3C_SETUP_TRAINING=1 bash scripts/setup.sh
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p tsconfig.renderer.json --noEmit
 npx eslint . --max-warnings 0
+(cd training && /usr/bin/python3 -m unittest test_training)
 npx vitest run "$@"

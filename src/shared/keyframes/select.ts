@@ -55,7 +55,7 @@ export const DEFAULT_SELECTION: SelectionParams = Object.freeze({
   threshold: 0.4,
   fixedInterval: 16,
   minClip: 4,
-  maxClip: 64,
+  maxClip: 32,
 });
 
 export interface SelectionTrace {
