@@ -87,6 +87,7 @@ async function main(): Promise<void> {
     t = performance.now();
     const enc = await encodeVideo(engine, CLIP, { geometry: G, selection: DEFAULT_SELECTION, mode: 'interpolation' });
     const encodeMs = performance.now() - t;
+    rows.push({ stage: '  analysis from the file (ffmpeg decode + embedding + flow)', ms: enc.timings.analysis ?? 0, units: enc.frameCount, unit: 'frames' });
     rows.push({ stage: `  keyframe coding (${engine.keyframeCodec.id})`, ms: enc.timings['keyframe-coding'] ?? 0, units: enc.keyframes.length, unit: 'keyframes', note: 'includes a second ffmpeg decode pass' });
     rows.push({ stage: 'encode total', ms: encodeMs, units: enc.frameCount, unit: 'frames', note: `${enc.bytes} B, ${enc.kbps.toFixed(2)} kbit/s, ${enc.keyframes.length} keyframes` });
     memo.encode = peak();
@@ -118,14 +119,14 @@ async function main(): Promise<void> {
       '| stage | time (ms) | per unit (ms) | rate | vs real time | note |',
       '|---|---:|---:|---:|---:|---|',
       ...rows.map((r) => {
-        const isTotalOfClip = /total|ffmpeg decode|mp4 encoding of/.test(r.stage) && r.unit === 'frames';
+        const isTotalOfClip = /total|ffmpeg decode|mp4 encoding of|from the file/.test(r.stage) && r.unit === 'frames';
         return `| ${r.stage} | ${r.ms.toFixed(1)} | ${(r.ms / r.units).toFixed(2)} | ${((r.units * 1000) / r.ms).toFixed(1)} ${r.unit}/s | ${isTotalOfClip ? rt(r.ms) : ''} | ${r.note ?? ''} |`;
       }),
     ].join('\n');
     const cpu = os.cpus();
     const machine = `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
     const targets = [
-      `- analysis: ${rt(analysisMs)} real time (target >= 4x): ${seconds / (analysisMs / 1000) >= 4 ? 'met' : 'NOT met'}`,
+      `- analysis: ${rt(analysisMs)} real time on decoded frames, ${rt(enc.timings.analysis ?? Infinity)} including ffmpeg's decoding (target >= 4x): ${seconds / ((enc.timings.analysis ?? Infinity) / 1000) >= 4 ? 'met' : 'NOT met'}`,
       `- classical-profile decode: ${rt(decodeMs)} real time (target >= 1x): ${seconds / (decodeMs / 1000) >= 1 ? 'met' : 'NOT met'}`,
       `- re-selection of 1,000 frames: ${times[reps >> 1].toFixed(2)} ms (target < 50 ms): ${times[reps >> 1] < 50 ? 'met' : 'NOT met'}`,
     ].join('\n');
