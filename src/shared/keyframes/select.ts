@@ -119,12 +119,14 @@ export function selectKeyframes(signals: FrameSignals, params: SelectionParams):
     } else if (d > 0) {
       if (clip >= minClip) {
         key = true;
-      } else if (lastMovable && d > lastD && f - keyframes[keyframes.length - 2] <= maxClip) {
+      } else if (lastMovable && d > lastD) {
         // Too close to an automatic keyframe, and a stronger change than the one that placed it (typically a
         // hard cut just after a motion keyframe): move that keyframe here rather than open a short clip. The
         // weaker of two nearby changes gives way, so a cut is not displaced by the motion that follows it.
+        // Where moving would stretch the clip before it past maxClip (the last keyframe was forced by the
+        // length limit), the change gets a keyframe of its own: a short clip costs less than a missed cut.
         key = true;
-        replaceLast = true;
+        replaceLast = f - keyframes[keyframes.length - 2] <= maxClip;
       }
     }
     if (remove.has(f)) key = false;

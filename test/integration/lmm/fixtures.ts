@@ -1,4 +1,4 @@
-import { deflateRawSync } from 'node:zlib';
+import { encodeText } from '../../../src/shared/text/index.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,11 +17,8 @@ export async function bikesFrames(count: number): Promise<RgbFrame[]> {
   return frames;
 }
 
-/**
- * Stand-in for the project's text coder until src/shared/text lands: raw DEFLATE, a real lossless coder,
- * so bit counts are real sizes of a compressed description.
- */
-export const textCoder = (text: string): Uint8Array => new Uint8Array(deflateRawSync(Buffer.from(text, 'utf8')));
+/** The project's text coder: description sizes are what the bitstream will carry. */
+export const textCoder = encodeText;
 
 export interface ProjectDb {
   readonly file: string;

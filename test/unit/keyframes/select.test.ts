@@ -154,6 +154,12 @@ describe('selectKeyframes: clip lengths', () => {
     expect(r.trace.d[5]).toBeGreaterThan(0);
     expect(r.keyframes).toEqual([0, 7]);
   });
+
+  it('keeps a cut that comes just after a keyframe forced by maxClip (a short clip rather than a missed cut)', () => {
+    // Unchanging content forces a keyframe at 8; the scene changes at 10, within minClip of it.
+    const r = selectKeyframes(scenes(20, [10]), { ...PLAIN, minClip: 4, maxClip: 8 });
+    expect(r.keyframes).toEqual([0, 8, 10, 18]);
+  });
 });
 
 describe('selectKeyframes: overrides', () => {
