@@ -239,7 +239,7 @@ export function EncodeLibrary(props: {
                 <TableRow key={e.id} aria-label={`Encode ${e.id}`}>
                   <TableCell>{e.id}</TableCell>
                   <TableCell>{names.get(e.sourceId) ?? e.sourceId}</TableCell>
-                  <TableCell>{e.status}{e.error ? `: ${e.error}` : ''}</TableCell>
+                  <TableCell>{e.status}{e.error && e.error !== e.status ? `: ${e.error}` : ''}</TableCell>
                   <TableCell align="right">{formatBytes(e.bytes)}</TableCell>
                   <TableCell align="right">{fixed(e.bpp, 5)}</TableCell>
                   <TableCell align="right">{fixed(e.kbps, 2)}</TableCell>

@@ -113,9 +113,12 @@ const SliderRow = memo(function SliderRow(props: {
         min={spec.min}
         max={spec.max}
         step={spec.step}
+        // MUI's shiftStep is an absolute amount (default 10): PageUp on D_th would jump to its maximum.
+        shiftStep={spec.step * 10}
         value={value}
         disabled={props.disabled}
-        onChange={(_e, v) => props.onValue(spec.key, v as number)}
+        // Keyboard steps add in floating point (0.4 + 0.01 = 0.41000000000000003); keep the step's precision.
+        onChange={(_e, v) => props.onValue(spec.key, Number((v as number).toFixed(spec.digits)))}
       />
     </Box>
   );

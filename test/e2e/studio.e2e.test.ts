@@ -1,0 +1,376 @@
+/**
+ * End to end: Debian Chromium (playwright-core) drives the real `m3c studio --web` child process over real ffmpeg,
+ * SQLite and ONNX Runtime. One project goes through the whole studio: create, shrink the working geometry,
+ * import bikes.mp4 by path, analyse, tune keyframes (measuring the slider-to-markers latency), edit a
+ * description, encode, decode, cancel a second encode, download the .m3c and the mp4 and check them, then
+ * restart the server and find everything again. Steps run in order and share the browser and the server.
+ * Screenshots land in test-artifacts/screenshots/.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { mediaPath } from '../helpers/media.ts';
+import {
+  CHROMIUM, SCREENSHOTS_DIR, decodeWithCli, ensureRendererBuilt, median, probeVideo, startStudio, type StudioProcess,
+} from './harness.ts';
+
+const BIKES = mediaPath('video/bikes.mp4');
+/** bikes.mp4 at 8 fps: the hard cuts between its shots. */
+const CUTS = [10, 24, 44, 60, 77];
+const FRAMES = 80;
+const PROJECT = 'E2E bikes';
+/** Small working geometry: the classical keyframe codec costs seconds per keyframe at 512x320 on 2 cores. */
+const WIDTH = 256;
+const HEIGHT = 160;
+const DESCRIPTION = 'A cyclist in a red jacket rides down a sunny street past parked cars.';
+const JOB_TIMEOUT = 240_000;
+
+/**
+ * Runs in the page (a string: this project's TypeScript has no DOM library). Takes the time of a key event on the
+ * threshold slider, captured before MUI sees it, to the first mutation of the marker track (the new markers are
+ * in the DOM) and to the animation frame after it (the browser is about to paint them); pushes both to __lat.
+ */
+const LATENCY_PROBE = `(() => {
+  window.__lat = [];
+  window.__t0 = null;
+  document.addEventListener('keydown', (e) => {
+    if (e.target && e.target.getAttribute && e.target.getAttribute('aria-label') === 'Threshold D_th') window.__t0 = performance.now();
+  }, true);
+  const track = document.querySelector('svg[aria-label="Keyframe markers"]');
+  new MutationObserver(() => {
+    if (window.__t0 === null) return;
+    const t0 = window.__t0;
+    window.__t0 = null;
+    const dom = performance.now() - t0;
+    requestAnimationFrame(() => window.__lat.push({ dom, frame: performance.now() - t0 }));
+  }).observe(track, { childList: true, subtree: true, attributes: true });
+})()`;
+
+interface Saved {
+  threshold: number;
+  keyframeCount: number;
+  /** The automatic keyframes at the saved parameters. */
+  autoKeyframes: number[];
+  addedFrame: number;
+  encodeId: number;
+  descriptionBits: number;
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio --web)', () => {
+  let work: string;
+  let projectsDir: string;
+  let studio: StudioProcess;
+  let context: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const saved: Partial<Saved> = {};
+
+  const shot = async (name: string): Promise<void> => {
+    await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`), fullPage: true });
+  };
+  const tab = (name: string): Promise<void> => page.getByRole('tab', { name, exact: true }).click();
+  const count = (): Locator => page.getByRole('status', { name: 'Keyframe count' });
+  const markerFrames = async (kind?: string): Promise<number[]> =>
+    page.locator(`svg[aria-label="Keyframe markers"] line[data-marker${kind ? `="${kind}"` : ''}]`).evaluateAll((ls) => ls.map((l) => Number(l.getAttribute('data-frame'))));
+  /** Steps the filmstrip to `frame` with the keyboard and waits for the readout to show it. */
+  const goToFrame = async (frame: number): Promise<void> => {
+    const strip = page.getByRole('listbox', { name: 'Filmstrip' });
+    await strip.focus();
+    await page.keyboard.press('Home');
+    for (let i = 0; i < Math.floor(frame / 10); i++) await page.keyboard.press('Shift+ArrowRight');
+    for (let i = 0; i < frame % 10; i++) await page.keyboard.press('ArrowRight');
+    await page.getByLabel('Current frame', { exact: true }).filter({ hasText: new RegExp(`^Frame ${frame} of `) }).waitFor();
+  };
+  /**
+   * Watches a job's progress bar until its state reads one of `until` (and, with `minProgress`, the bar has reached
+   * it); returns every progress value seen.
+   */
+  const followJob = async (name: string, until: readonly string[], timeout = JOB_TIMEOUT, minProgress = 0): Promise<{ values: number[]; state: string }> => {
+    const bar = page.getByRole('progressbar', { name: `${name} progress` });
+    const state = page.getByLabel(`${name} state`, { exact: true });
+    const values: number[] = [];
+    const end = Date.now() + timeout;
+    for (;;) {
+      const v = await bar.getAttribute('aria-valuenow', { timeout: 10_000 }).catch(() => null);
+      if (v !== null && values[values.length - 1] !== Number(v)) values.push(Number(v));
+      const s = (await state.textContent({ timeout: 10_000 }).catch(() => '')) ?? '';
+      if (until.includes(s) && (values[values.length - 1] ?? 0) >= minProgress) return { values, state: s };
+      if (s === 'failed') throw new Error(`${name} failed: ${await page.getByRole('listitem', { name, exact: true }).textContent()}`);
+      if ((s === 'done' || s === 'cancelled') && !until.includes(s)) throw new Error(`${name} ended ${s} while waiting for ${until.join('/')}`);
+      if (Date.now() > end) throw new Error(`${name} still ${s} after ${timeout} ms`);
+      await page.waitForTimeout(100); // polling cadence of the progress sampler, not a wait for a result
+    }
+  };
+
+  /** A step of the scenario: later steps are skipped once one fails, and a failure leaves a screenshot behind. */
+  let failedStep: string | null = null;
+  const step = (name: string, fn: () => Promise<void>, timeout = 120_000): void => {
+    it(name, async (ctx) => {
+      if (failedStep) ctx.skip(`an earlier step failed: ${failedStep}`);
+      try {
+        await fn();
+      } catch (e) {
+        failedStep = name;
+        await shot(`failure-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}`).catch(() => undefined);
+        throw new Error(`${(e as Error).message}\n--- studio output ---\n${studio.log().slice(-4000)}`, { cause: e });
+      }
+    }, timeout);
+  };
+
+  beforeAll(async () => {
+    const t0 = Date.now();
+    const build = await ensureRendererBuilt();
+    console.log(`renderer: ${build} (${Date.now() - t0} ms)`);
+    mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+    work = mkdtempSync(path.join(os.tmpdir(), 'm3c-e2e-'));
+    projectsDir = path.join(work, 'projects');
+    mkdirSync(path.join(work, 'downloads'));
+    studio = await startStudio(projectsDir, [path.dirname(BIKES)]);
+    context = await chromium.launchPersistentContext(path.join(work, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1440, height: 960 },
+      acceptDownloads: true,
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(30_000);
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    await page.goto(studio.url);
+  }, 240_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await studio?.kill();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  step('creates a project and sets a small working geometry in Settings', async () => {
+    await expect(page.getByRole('tablist', { name: 'Studio sections' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('textbox', { name: 'New project name' }).fill(PROJECT);
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.getByRole('button', { name: `Open project ${PROJECT}` }).waitFor();
+    await page.getByRole('region', { name: 'Videos' }).getByText('Working geometry').waitFor();
+
+    await tab('Settings');
+    await page.getByRole('textbox', { name: 'Working width' }).fill(String(WIDTH));
+    await page.getByRole('textbox', { name: 'Working height' }).fill(String(HEIGHT));
+    await page.getByRole('textbox', { name: 'Working frame rate' }).fill('8');
+    await page.getByRole('button', { name: 'Apply geometry to the open project' }).click();
+    await page.getByRole('status').filter({ hasText: `Applied to ${PROJECT}` }).waitFor();
+    await shot('settings');
+  });
+
+  step('imports bikes.mp4 by path, shows the analysis progress and then its cuts as keyframes', async () => {
+    await tab('Projects');
+    await page.getByRole('textbox', { name: 'Video file path' }).fill(BIKES);
+    await page.getByRole('button', { name: 'Import video from path' }).click();
+    // The import switches to the timeline, where the analysis shows its progress until the keyframes appear.
+    await page.getByRole('tab', { name: 'Timeline', selected: true }).waitFor();
+    const progress: number[] = [];
+    const bar = page.getByRole('progressbar', { name: 'Analysis progress' });
+    const end = Date.now() + JOB_TIMEOUT;
+    while (!(await count().isVisible())) {
+      const v = await bar.getAttribute('aria-valuenow', { timeout: 1000 }).catch(() => null);
+      if (v !== null && progress[progress.length - 1] !== Number(v)) progress.push(Number(v));
+      if (Date.now() > end) throw new Error(`analysis did not finish:\n${studio.log()}`);
+      await page.waitForTimeout(100);
+    }
+    console.log(`analysis progress seen: ${progress.join(', ')}`);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.some((v) => v > 0 && v < 100)).toBe(true);
+
+    await page.getByLabel('Current frame', { exact: true }).filter({ hasText: `of ${FRAMES - 1}` }).waitFor();
+    const frames = await markerFrames('auto');
+    console.log(`keyframes at defaults: ${frames.join(', ')}`);
+    for (const cut of CUTS) expect(frames).toContain(cut);
+    expect(Number(await count().textContent())).toBe(frames.length);
+    // The filmstrip says the same for a cut.
+    await goToFrame(CUTS[1]!);
+    await page.getByRole('option', { name: `Frame ${CUTS[1]}, keyframe`, exact: true }).waitFor();
+    await expect(page.getByRole('status', { name: 'Estimated bitrate' }).textContent()).resolves.toMatch(/kbps$/);
+
+    await page.getByText(/^Loading frame \d+…$/).waitFor({ state: 'hidden' });
+    await shot('timeline');
+  }, JOB_TIMEOUT + 60_000);
+
+  step('re-selects when the threshold moves and measures slider-to-markers latency', async () => {
+    const slider = page.getByRole('slider', { name: 'Threshold D_th' });
+    const initial = Number(await count().textContent());
+    await slider.focus();
+    await page.evaluate(LATENCY_PROBE);
+    const counts: number[] = [];
+    const moves = 12;
+    for (let i = 0; i < moves; i++) {
+      const before = await count().textContent();
+      await page.keyboard.press(i % 2 === 0 ? 'End' : 'Home');
+      // Polled from here (the page's CSP forbids the string predicates of waitForFunction); the probe times in-page.
+      await expect.poll(() => count().textContent(), { timeout: 10_000 }).not.toBe(before);
+      await expect.poll(() => page.evaluate('window.__lat.length'), { timeout: 10_000 }).toBe(i + 1);
+      counts.push(Number(await count().textContent()));
+    }
+    const lat = (await page.evaluate('window.__lat')) as { dom: number; frame: number }[];
+    const dom = lat.map((l) => l.dom);
+    const frame = lat.map((l) => l.frame);
+    const fmt = (xs: number[]): string => `median ${median(xs).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`;
+    console.log(`slider-to-markers latency over ${lat.length} threshold moves (End/Home, ${FRAMES} frames): to the DOM ${fmt(dom)}; to the next frame ${fmt(frame)}`);
+    console.log(`keyframe counts: ${counts.join(', ')}`);
+    expect(lat.length).toBe(moves);
+    expect(new Set(counts).size).toBe(2);
+    expect(counts[0]).toBeLessThan(initial);
+    expect(counts[1]).toBeGreaterThan(initial);
+
+    // Back to the defaults, then one step up the threshold: a choice that must survive the restart.
+    await page.getByRole('button', { name: 'Reset parameters to defaults' }).click();
+    await count().filter({ hasText: new RegExp(`^${initial}$`) }).waitFor();
+    await slider.focus();
+    await page.keyboard.press('PageUp');
+    await page.locator('input[aria-label="Threshold D_th"][aria-valuenow="0.5"]').waitFor({ state: 'attached' });
+    saved.threshold = 0.5;
+  });
+
+  step('adds a keyframe by hand and keeps it as a marked override', async () => {
+    const auto = new Set(await markerFrames('auto'));
+    const frame = [34, 35, 36, 33, 37, 32, 38].find((f) => !auto.has(f))!;
+    await goToFrame(frame);
+    await page.keyboard.press('k');
+    await page.getByRole('option', { name: `Frame ${frame}, keyframe added by hand`, exact: true }).waitFor();
+    expect(await markerFrames('added')).toEqual([frame]);
+    await page.getByText('Selection saved').waitFor();
+    saved.addedFrame = frame;
+    saved.keyframeCount = Number(await count().textContent());
+    saved.autoKeyframes = await markerFrames('auto');
+    expect(saved.keyframeCount).toBe(saved.autoKeyframes.length + 1);
+  });
+
+  step('edits the description of the added keyframe and shows its size in bits', async () => {
+    await tab('Dialogue');
+    await page.getByRole('button', { name: 'Keyframe description' }).click();
+    await page.getByLabel('Selected item').waitFor();
+    const editor = page.getByRole('textbox', { name: 'Description text' });
+    await editor.fill(DESCRIPTION);
+    await editor.blur();
+    await page.getByText(/bits after text coding · edited by hand · saved/).waitFor();
+    const size = await page.getByLabel('Description size').textContent();
+    const bits = Number(/(\d+) bits/.exec(size ?? '')?.[1]);
+    console.log(`edited description: ${bits} bits (${DESCRIPTION.length} characters)`);
+    expect(bits).toBeGreaterThan(0);
+    expect(bits).toBeLessThan(DESCRIPTION.length * 8);
+    saved.descriptionBits = bits;
+    await shot('dialogue');
+  });
+
+  step('encodes with visible progress, decodes, and cancels a second encode', async () => {
+    await tab('Timeline');
+    await page.getByRole('button', { name: 'Encode this video' }).click();
+    await page.getByRole('tab', { name: 'Jobs & exports', selected: true }).waitFor();
+    const encodeJob = (await page.getByRole('listitem', { name: /^Encode job \S+$/ }).first().getAttribute('aria-label'))!;
+    const encode = await followJob(encodeJob, ['done']);
+    console.log(`${encodeJob} progress seen: ${encode.values.join(', ')}`);
+    expect(encode.values.filter((v) => v > 0 && v < 100).length).toBeGreaterThanOrEqual(2);
+    expect(encode.values.some((v, i) => i > 0 && v > encode.values[i - 1]!)).toBe(true);
+
+    const row = page.getByRole('row', { name: /^Encode \d+$/ });
+    await row.waitFor();
+    const encodeId = Number(/\d+/.exec((await row.getAttribute('aria-label'))!)![0]);
+    saved.encodeId = encodeId;
+
+    await page.getByRole('button', { name: `Decode and compare encode ${encodeId}` }).click();
+    const decodeJob = (await page.getByRole('listitem', { name: /^Decode job \S+$/ }).first().getAttribute('aria-label'))!;
+    await followJob(decodeJob, ['done']);
+    await page.getByRole('link', { name: `Download mp4 of encode ${encodeId}` }).waitFor();
+
+    // A second encode, cancelled while it runs.
+    await page.getByRole('region', { name: 'Encode', exact: true }).getByRole('button', { name: 'Encode this video' }).click();
+    await page.locator('[role="listitem"][aria-label^="Encode job "]').nth(1).waitFor();
+    const labels = await page.locator('[role="listitem"][aria-label^="Encode job "]').evaluateAll((ls) => ls.map((l) => l.getAttribute('aria-label')!));
+    const secondJob = labels.find((l) => l !== encodeJob)!;
+    // Cancelled once its pipeline is under way (past the start), so the worker has something to abort.
+    const running = await followJob(secondJob, ['running'], JOB_TIMEOUT, 1);
+    console.log(`${secondJob} cancelled at ${running.values[running.values.length - 1]} %`);
+    await page.getByRole('button', { name: `Cancel ${secondJob}` }).click();
+    const cancelled = await followJob(secondJob, ['cancelled'], 60_000);
+    expect(cancelled.state).toBe('cancelled');
+    await shot('jobs');
+  }, 2 * JOB_TIMEOUT + 120_000);
+
+  step('downloads the .m3c and the mp4; the .m3c decodes and the mp4 plays as H.264', async () => {
+    const id = saved.encodeId!;
+    const download = async (name: string): Promise<string> => {
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name }).click()]);
+      const file = path.join(work, 'downloads', dl.suggestedFilename());
+      await dl.saveAs(file);
+      expect(statSync(file).size).toBeGreaterThan(0);
+      return file;
+    };
+    const m3c = await download(`Download .m3c of encode ${id}`);
+    const mp4 = await download(`Download mp4 of encode ${id}`);
+    expect(m3c).toMatch(/\.m3c$/);
+    expect(mp4).toMatch(/\.mp4$/);
+
+    const exported = await probeVideo(mp4);
+    expect(exported).toEqual({ codec: 'h264', frames: FRAMES, width: WIDTH, height: HEIGHT });
+    const decoded = await decodeWithCli(m3c, path.join(work, 'downloads', 'cli-decoded.mp4'));
+    expect(decoded).toMatchObject({ frames: FRAMES, width: WIDTH, height: HEIGHT });
+    expect((await probeVideo(path.join(work, 'downloads', 'cli-decoded.mp4'))).codec).toBe('h264');
+    console.log(`downloads: ${path.basename(m3c)} ${statSync(m3c).size} bytes, ${path.basename(mp4)} ${statSync(mp4).size} bytes`);
+  }, 180_000);
+
+  step('compares original and reconstruction', async () => {
+    await page.getByRole('button', { name: `Compare encode ${saved.encodeId}` }).click();
+    await page.getByRole('tab', { name: 'Compare', selected: true }).waitFor();
+    await page.getByRole('img', { name: 'PSNR per frame (dB) plot' }).waitFor();
+    await page.getByRole('img', { name: 'MS-SSIM per frame plot' }).waitFor();
+    // Both players have decoded a frame (HAVE_CURRENT_DATA): the media routes serve the videos under the page's CSP.
+    for (const name of ['Original video', 'Reconstructed video']) {
+      const video = page.locator(`video[aria-label="${name}"]`);
+      await expect.poll(() => video.evaluate((v) => (v as unknown as { readyState: number }).readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    }
+    await shot('compare');
+  });
+
+  step('finds everything again after the server restarts', async () => {
+    const before = await studio.api<{ id: number; name: string }[]>('listProjects');
+    await studio.kill();
+    studio = await startStudio(projectsDir, [path.dirname(BIKES)]);
+    await page.goto(studio.url);
+
+    await page.getByRole('button', { name: `Open project ${PROJECT}` }).click();
+    expect(await studio.api<unknown[]>('listProjects')).toEqual(before);
+    await page.getByRole('button', { name: 'Open video bikes.mp4' }).filter({ hasText: `${FRAMES} frames analysed` }).waitFor();
+    await page.getByRole('row', { name: `Encode ${saved.encodeId}` }).waitFor();
+    await shot('projects');
+
+    await tab('Timeline');
+    await count().filter({ hasText: String(saved.keyframeCount) }).waitFor();
+    expect(await page.getByRole('slider', { name: 'Threshold D_th' }).getAttribute('aria-valuenow')).toBe(String(saved.threshold));
+    expect(await markerFrames('added')).toEqual([saved.addedFrame]);
+    expect(await markerFrames('auto')).toEqual(saved.autoKeyframes);
+    // Main recomputes the saved selection from the stored signals: the same keyframes as the renderer shows.
+    const projectId = (await studio.api<{ id: number; name: string }[]>('listProjects')).find((p) => p.name === PROJECT)!.id;
+    const { sources } = await studio.api<{ sources: { id: number }[] }>('openProject', { projectId });
+    const selection = await studio.api<{ params: { threshold: number; overrides?: { add: number[]; remove: number[] } }; keyframes: number[] }>('getSelection', { sourceId: sources[0]!.id });
+    expect(selection.params.threshold).toBe(saved.threshold);
+    expect(selection.params.overrides).toEqual({ add: [saved.addedFrame], remove: [] });
+    expect(selection.keyframes).toEqual([...saved.autoKeyframes!, saved.addedFrame!].sort((a, b) => a - b));
+    await goToFrame(saved.addedFrame!);
+
+    await tab('Dialogue');
+    await page.getByRole('button', { name: 'Keyframe description' }).click();
+    const editor = page.getByRole('textbox', { name: 'Description text' });
+    await expect.poll(() => editor.inputValue(), { timeout: 30_000 }).toBe(DESCRIPTION);
+    const descriptions = await studio.api<{ itemKind: string; frameIndex: number; text: string; origin: string; bits: number }[]>('listDescriptions', { sourceId: sources[0]!.id });
+    expect(descriptions).toContainEqual(expect.objectContaining({ itemKind: 'keyframe', frameIndex: saved.addedFrame, text: DESCRIPTION, origin: 'user', bits: saved.descriptionBits }));
+    await page.getByLabel('Description size').filter({ hasText: `${saved.descriptionBits} bits` }).waitFor();
+
+    await tab('Jobs & exports');
+    await page.getByRole('row', { name: `Encode ${saved.encodeId}` }).waitFor();
+    await page.getByRole('link', { name: `Download .m3c of encode ${saved.encodeId}` }).waitFor();
+    await page.getByRole('link', { name: `Download mp4 of encode ${saved.encodeId}` }).waitFor();
+
+    expect(pageErrors).toEqual([]);
+    console.log(`screenshots in ${SCREENSHOTS_DIR}`);
+  }, 180_000);
+});
