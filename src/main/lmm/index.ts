@@ -48,4 +48,4 @@ export {
   type ItemKind,
 } from './prompts.ts';
 export { MemoryLmmRecords, type LmmRecords, type RoundRecord, type TranscriptStart, type TranscriptEnd } from './records.ts';
-export { encodePng, pngDataUrl, crc32 } from './png.ts';
+export { encodePng, pngDataUrl } from './png.ts';

@@ -4,27 +4,9 @@
  */
 import { deflateSync } from 'node:zlib';
 import type { RgbFrame } from '../../shared/engine/frame.ts';
+import { crc32 } from '../../shared/bitstream/crc32.ts';
 
 const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 (ISO 3309 / PNG), over the concatenation of `parts`. */
-export function crc32(...parts: Uint8Array[]): number {
-  let c = 0xffffffff;
-  for (const part of parts) {
-    for (let i = 0; i < part.length; i++) c = CRC_TABLE[(c ^ part[i]) & 0xff] ^ (c >>> 8);
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
@@ -33,7 +15,7 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   const typeBytes = new TextEncoder().encode(type);
   out.set(typeBytes, 4);
   out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(typeBytes, data));
+  view.setUint32(8 + data.length, crc32(data, crc32(typeBytes)));
   return out;
 }
 
