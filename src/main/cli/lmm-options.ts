@@ -1,4 +1,6 @@
-import { DEFAULT_BASE_URL, DEFAULT_MODEL, type DescribeOptions } from '../lmm/index.ts';
+import { readFile } from 'node:fs/promises';
+import { M3cError } from '../../shared/engine/errors.ts';
+import { DEFAULT_BASE_URL, DEFAULT_MODEL, type DescribeOptions, type PromptConfig } from '../lmm/index.ts';
 import { choiceArg, numberArg } from './args.ts';
 
 export const LMM_OPTIONS = {
@@ -9,6 +11,7 @@ export const LMM_OPTIONS = {
   'keyframe-chars': { type: 'string' },
   'clip-chars': { type: 'string' },
   'lmm-timeout': { type: 'string' },
+  prompts: { type: 'string' },
 } as const;
 
 export const LMM_HELP = `  --lmm-url U            OpenAI-compatible endpoint (default ${DEFAULT_BASE_URL}, Ollama); API key from $M3C_LMM_API_KEY
@@ -16,7 +19,9 @@ export const LMM_HELP = `  --lmm-url U            OpenAI-compatible endpoint (de
   --rounds 1|2|4         keyframe dialogue rounds (default 4, the paper's)
   --clip-frames N        frames of each clip shown to the model (default 4)
   --keyframe-chars N --clip-chars N   description length budgets in characters (default 300, 200)
-  --lmm-timeout S        seconds per request (default 120)`;
+  --lmm-timeout S        seconds per request (default 120)
+  --prompts FILE         prompt overrides as JSON: {"version"?, "project"?: {TEMPLATE: text},
+                         "items"?: {"keyframe:N" | "clip:N": {TEMPLATE: text}}} (templates: resources/prompts)`;
 
 export function lmmOptionsFrom(v: Record<string, string | boolean | undefined>): DescribeOptions {
   const rounds = choiceArg(v.rounds as string | undefined, 'rounds', ['1', '2', '4'] as const);
@@ -32,4 +37,23 @@ export function lmmOptionsFrom(v: Record<string, string | boolean | undefined>):
     clipBudgetChars: int('clip-chars', 16, 10_000),
     timeoutMs: timeout === undefined ? undefined : timeout * 1000,
   };
+}
+
+/** Reads --prompts; the engine validates template names and variables before any request. */
+export async function promptsFrom(v: Record<string, string | boolean | undefined>): Promise<PromptConfig | undefined> {
+  const file = v.prompts as string | undefined;
+  if (!file) return undefined;
+  let raw: string;
+  try {
+    raw = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new M3cError('input', `cannot read prompts file ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  try {
+    const json: unknown = JSON.parse(raw);
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('not an object');
+    return json as PromptConfig;
+  } catch {
+    throw new M3cError('input', `prompts file ${file} is not a JSON object such as {"project": {"keyframe-summary": "..."}}`);
+  }
 }

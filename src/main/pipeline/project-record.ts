@@ -30,12 +30,38 @@ export interface RecordParams {
   readonly selection: SelectionParams;
   readonly mode: ReconstructionMode;
   readonly keyframeBudgetBytes?: number;
+  /** Where the texts came from; without one nothing was supplied and stored descriptions are left alone. */
+  readonly descriptionOrigin?: 'file' | 'lmm';
 }
 
 function projectFor(store: Store, dbPath: string): number {
   const existing = store.listProjects()[0];
   if (existing) return existing.id;
   return store.createProject(path.basename(dbPath).replace(/\.[^.]+$/, '') || 'project').id;
+}
+
+/** The CLI's project context: the database's (first) project and the source row of `input`. */
+export interface ProjectContext {
+  readonly store: Store;
+  readonly projectId: number;
+  readonly sourceId: number;
+}
+
+/** Opens the project database and finds or adds `input` as a source (by path and content hash). */
+export async function openProjectSource(dbPath: string, input: string): Promise<ProjectContext> {
+  const contentSha256 = await sha256File(input);
+  const store = openStore(dbPath);
+  try {
+    const projectId = projectFor(store, dbPath);
+    const absolute = path.resolve(input);
+    const source =
+      store.listSources(projectId).find((s) => s.path === absolute && s.contentSha256 === contentSha256) ??
+      store.addSource({ projectId, path: absolute, probe: {}, contentSha256 });
+    return { store, projectId, sourceId: source.id };
+  } catch (e) {
+    store.close();
+    throw e;
+  }
 }
 
 export async function recordEncode(
@@ -45,22 +71,18 @@ export async function recordEncode(
   params: RecordParams,
   engine: Engine,
   signal: AbortSignal,
-  run: (signal: AbortSignal, signals?: FrameSignals) => Promise<EncodeResult>,
+  run: (signal: AbortSignal, signals: FrameSignals | undefined, project: ProjectContext) => Promise<EncodeResult>,
 ): Promise<EncodeResult> {
-  const contentSha256 = await sha256File(input);
-  const store = openStore(dbPath);
+  const project = await openProjectSource(dbPath, input);
+  const { store } = project;
   try {
-    const projectId = projectFor(store, dbPath);
-    const absolute = path.resolve(input);
-    const source =
-      store.listSources(projectId).find((s) => s.path === absolute && s.contentSha256 === contentSha256) ??
-      store.addSource({ projectId, path: absolute, probe: {}, contentSha256 });
+    const source = { id: project.sourceId };
     const key = { sourceId: source.id, geometry: params.geometry, embedderId: engine.embedder.id, flowId: engine.analysisFlow.id };
     const stored = store.getAnalysis(key);
     const encodeId = store.beginEncode({ sourceId: source.id, path: path.resolve(output), params });
     let result: EncodeResult;
     try {
-      result = await run(signal, stored ? deserialiseFrameSignals(stored.signals) : undefined);
+      result = await run(signal, stored ? deserialiseFrameSignals(stored.signals) : undefined, project);
     } catch (e) {
       store.failEncode(encodeId, isAbortError(e) || signal.aborted ? 'cancelled' : 'failed', (e as Error).message);
       throw e;
@@ -68,10 +90,11 @@ export async function recordEncode(
     store.transaction(() => {
       const analysisId = stored?.id ?? store.saveAnalysis({ ...key, frameCount: result.frameCount, signals: serialiseFrameSignals(result.signals) }).id;
       store.saveSelection({ analysisId, params: params.selection, keyframes: result.keyframes, overrides: params.selection.overrides ?? null });
-      result.descriptions.forEach((d, i) => {
+      const origin = params.descriptionOrigin;
+      if (origin) result.descriptions.forEach((d, i) => {
         const frameIndex = result.keyframes[i];
-        store.upsertDescription({ sourceId: source.id, itemKind: 'keyframe', itemIndex: i, frameIndex, text: d.keyframe, origin: 'file' });
-        store.upsertDescription({ sourceId: source.id, itemKind: 'clip', itemIndex: i, frameIndex, text: d.clip, origin: 'file' });
+        store.upsertDescription({ sourceId: source.id, itemKind: 'keyframe', itemIndex: i, frameIndex, text: d.keyframe, origin });
+        store.upsertDescription({ sourceId: source.id, itemKind: 'clip', itemIndex: i, frameIndex, text: d.clip, origin });
       });
       store.finishEncode(encodeId, {
         bytes: result.bytes,

@@ -3,7 +3,7 @@
  * server on 127.0.0.1 with scripted answers): the real model cannot run here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OpenAiTestDouble, lastPrompt } from '../../helpers/openai-test-double.ts';
@@ -67,6 +67,24 @@ describe('m3c describe', () => {
     const inspect = await runCli(['inspect', m3c, '--json']);
     const clips = inspect.json<{ clips: { keyframeText: string; clipText: string }[] }>().clips;
     expect(clips.every((c) => /phone/.test(c.keyframeText) && /talking/.test(c.clipText))).toBe(true);
+  });
+
+  it('with --project, answers are cached: a rerun asks nothing, a prompt edit asks again only what changed', async () => {
+    const db = path.join(dir, 'project.m3cdb');
+    const args = ['describe', CARPHONE, '--project', db, '--lmm-url', lmm.baseUrl, '--json', ...SMALL];
+    const first = await runCli(args);
+    expect(first.code).toBe(0);
+    const items = first.json<{ items: unknown[]; requests: number }>().items.length;
+    expect(first.json<{ requests: number }>().requests).toBe(items * 6);
+    const again = await runCli(args);
+    expect(again.json<{ requests: number; cacheHits: number }>()).toMatchObject({ requests: 0, cacheHits: items * 6 });
+    // Override round 3 of the second keyframe only: rounds 3 and 4 of that keyframe are asked again; its
+    // summary answer is unchanged, so its clip dialogue is still served from the cache.
+    const prompts = path.join(dir, 'prompts.json');
+    writeFileSync(prompts, JSON.stringify({ items: { 'keyframe:1': { 'keyframe-details': 'List every small object you can see.' } } }));
+    const edited = await runCli([...args, '--prompts', prompts]);
+    expect(edited.code).toBe(0);
+    expect(edited.json<{ requests: number }>().requests).toBe(2);
   });
 
   it('an unreachable server gives one line naming the URL, exit 7, and no output', async () => {

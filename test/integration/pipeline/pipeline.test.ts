@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createEngine } from '../../../src/main/pipeline/engine.ts';
@@ -75,7 +75,9 @@ describe('m3c encode --project', () => {
   it('records source, signals, selection, texts and encodes; a second encode reuses the stored analysis', async () => {
     const db = path.join(dir, 'project.m3cdb');
     const args = (out: string): string[] => ['encode', CARPHONE, '-o', out, '--width', '256', '--height', '160', '--project', db, '--json'];
-    const first = await runCli(args(path.join(dir, 'a.m3c')));
+    const desc = path.join(dir, 'desc.json');
+    writeFileSync(desc, JSON.stringify({ items: [{ frame: 0, keyframe: 'A man in a car talks on a phone.' }] }));
+    const first = await runCli([...args(path.join(dir, 'a.m3c')), '--descriptions', desc]);
     expect(first.code).toBe(0);
     const second = await runCli([...args(path.join(dir, 'b.m3c')), '--threshold', '0.1']);
     expect(second.code).toBe(0);
@@ -88,8 +90,9 @@ describe('m3c encode --project', () => {
       expect(encodes.map((e) => e.status)).toEqual(['done', 'done']);
       expect(encodes.map((e) => e.bytes).sort()).toEqual([first.json<{ bytes: number }>().bytes, second.json<{ bytes: number }>().bytes].sort());
       const [source] = store.listSources(project.id);
+      // The texts of the first encode are kept; the second, which supplied none, left them alone.
       const descriptions = store.listDescriptions(source.id);
-      expect(descriptions.length).toBeGreaterThan(0);
+      expect(descriptions.find((d) => d.frameIndex === 0 && d.itemKind === 'keyframe')).toMatchObject({ text: 'A man in a car talks on a phone.', origin: 'file' });
     } finally {
       store.close();
     }

@@ -7,9 +7,10 @@ import { createEngine } from '../../pipeline/engine.ts';
 import { encodeVideo, type EncodeResult } from '../../pipeline/encode.ts';
 import { readDescriptionsFile } from '../../pipeline/descriptions-file.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
-import { recordEncode } from '../../pipeline/project-record.ts';
+import { recordEncode, type ProjectContext } from '../../pipeline/project-record.ts';
+import { LmmStore } from '../../store/lmm.ts';
 import { describeWithLmm } from '../../pipeline/describe-lmm.ts';
-import { LMM_OPTIONS, lmmOptionsFrom } from '../lmm-options.ts';
+import { LMM_OPTIONS, lmmOptionsFrom, promptsFrom } from '../lmm-options.ts';
 import type { FrameSignals } from '../../../shared/keyframes/index.ts';
 
 const HELP = `usage: m3c encode IN -o OUT.m3c [options]
@@ -50,16 +51,28 @@ export async function encodeCommand(argv: string[], ctx: CommandContext): Promis
   const descriptions = v.descriptions ? await readDescriptionsFile(v.descriptions) : undefined;
   if (v.describe && descriptions) throw new M3cError('usage', '--describe and --descriptions exclude each other');
   const lmm = v.describe ? lmmOptionsFrom(v) : undefined;
-  const describe = lmm
-    ? async (keyframes: readonly number[]) => (await describeWithLmm(input, geometry, keyframes, { lmm, signal: ctx.signal, onProgress: ctx.progress })).texts
-    : undefined;
+  const prompts = await promptsFrom(v);
+  // With --project the dialogue's transcripts and cached answers go to the project database, so
+  // re-encoding after a prompt edit only asks again what changed.
+  const describeFor = (project?: ProjectContext) =>
+    lmm
+      ? async (keyframes: readonly number[]) => {
+          const records = project ? new LmmStore(project.store) : undefined;
+          try {
+            const opts = { lmm, prompts, records, projectId: project?.projectId, sourceId: project?.sourceId, signal: ctx.signal, onProgress: ctx.progress };
+            return (await describeWithLmm(input, geometry, keyframes, opts)).texts;
+          } finally {
+            records?.close();
+          }
+        }
+      : undefined;
   if (path.resolve(output) === path.resolve(input)) throw new M3cError('usage', 'the output would overwrite the input');
 
   const engine = createEngine();
-  const run = (signal: AbortSignal, signals?: FrameSignals): Promise<EncodeResult> =>
-    encodeVideo(engine, input, { geometry, selection, mode, keyframeBudgetBytes, descriptions, describe, signals, signal, onProgress: ctx.progress });
+  const run = (signal: AbortSignal, signals?: FrameSignals, project?: ProjectContext): Promise<EncodeResult> =>
+    encodeVideo(engine, input, { geometry, selection, mode, keyframeBudgetBytes, descriptions, describe: describeFor(project), signals, signal, onProgress: ctx.progress });
   const result = v.project
-    ? await recordEncode(v.project, input, output, { geometry, selection, mode, keyframeBudgetBytes }, engine, ctx.signal, run)
+    ? await recordEncode(v.project, input, output, { geometry, selection, mode, keyframeBudgetBytes, descriptionOrigin: lmm ? 'lmm' : descriptions ? 'file' : undefined }, engine, ctx.signal, run)
     : await run(ctx.signal);
   await writeFileAtomic(output, result.m3c).catch((e: NodeJS.ErrnoException) => {
     throw new M3cError('input', `cannot write ${output}: ${e.code ?? e.message}`);
