@@ -3,10 +3,10 @@
  * with the launch token, and the tools that check exported files (ffprobe, `m3c decode`).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { rendererIsFresh } from '../helpers/renderer-build.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ARTIFACTS_DIR = path.join(REPO_ROOT, 'test-artifacts');
@@ -15,20 +15,9 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 const run = promisify(execFile);
 
-function newestMtime(p: string): number {
-  const st = statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const name of readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, name)));
-  return newest;
-}
-
 /** Builds dist/renderer when it is missing or older than anything it is built from. */
 export async function ensureRendererBuilt(): Promise<'fresh' | 'built'> {
-  const index = path.join(REPO_ROOT, 'dist/renderer/index.html');
-  const inputs = ['src/renderer', 'src/shared', 'vite.renderer.config.ts'].map((p) => path.join(REPO_ROOT, p));
-  const newestSource = Math.max(...inputs.map(newestMtime));
-  if (existsSync(index) && statSync(index).mtimeMs >= newestSource) return 'fresh';
+  if (rendererIsFresh()) return 'fresh';
   await run('npx', ['vite', 'build', '--config', 'vite.renderer.config.ts'], { cwd: REPO_ROOT, maxBuffer: 16 << 20 });
   return 'built';
 }
