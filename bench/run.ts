@@ -70,18 +70,27 @@ async function main(): Promise<void> {
     rows.push({ stage: 'analysis total (embedding + flow + grid)', ms: analysisMs, units: frames.length, unit: 'frames' });
     memo.analysis = peak();
 
-    // 3. Re-selection on 1,000 frames of stored signals (this clip's signals repeated).
+    // 3. Re-selection on 1,000 frames of stored signals (this clip's signals repeated): cold (a new
+    // signals object, nothing cached) and warm (the studio's slider: runs from keyframes already met
+    // are reused).
     const big = tile(signals, 1000);
-    selectKeyframes(big, DEFAULT_SELECTION);
     const reps = 20;
-    const times: number[] = [];
+    const median = (xs: number[]): number => xs.sort((a, b) => a - b)[xs.length >> 1];
+    const cold: number[] = [];
+    const warm: number[] = [];
     for (let i = 0; i < reps; i++) {
-      const t0 = performance.now();
-      selectKeyframes(big, { ...DEFAULT_SELECTION, threshold: DEFAULT_SELECTION.threshold + i * 0.01 });
-      times.push(performance.now() - t0);
+      const params = { ...DEFAULT_SELECTION, threshold: DEFAULT_SELECTION.threshold + (i % 4) * 0.05 };
+      const fresh = makeFrameSignals({ ...big });
+      let t0 = performance.now();
+      selectKeyframes(fresh, params);
+      cold.push(performance.now() - t0);
+      t0 = performance.now();
+      selectKeyframes(big, params);
+      warm.push(performance.now() - t0);
     }
-    times.sort((a, b) => a - b);
-    rows.push({ stage: 're-selection, 1,000 frames (median of 20)', ms: times[reps >> 1], units: 1000, unit: 'frames' });
+    const coldMs = median(cold);
+    rows.push({ stage: 're-selection, 1,000 frames, cold (median of 20)', ms: coldMs, units: 1000, unit: 'frames' });
+    rows.push({ stage: 're-selection, 1,000 frames, warm runs (median of 20)', ms: median(warm), units: 1000, unit: 'frames' });
 
     // 4. Full encode (probe, analysis from the file, selection, keyframe coding, texts, container).
     t = performance.now();
@@ -128,7 +137,7 @@ async function main(): Promise<void> {
     const targets = [
       `- analysis: ${rt(analysisMs)} real time on decoded frames, ${rt(enc.timings.analysis ?? Infinity)} including ffmpeg's decoding (target >= 4x): ${seconds / ((enc.timings.analysis ?? Infinity) / 1000) >= 4 ? 'met' : 'NOT met'}`,
       `- classical-profile decode: ${rt(decodeMs)} real time (target >= 1x): ${seconds / (decodeMs / 1000) >= 1 ? 'met' : 'NOT met'}`,
-      `- re-selection of 1,000 frames: ${times[reps >> 1].toFixed(2)} ms (target < 50 ms): ${times[reps >> 1] < 50 ? 'met' : 'NOT met'}`,
+      `- re-selection of 1,000 frames: ${coldMs.toFixed(2)} ms with nothing cached (target < 50 ms): ${coldMs < 50 ? 'met' : 'NOT met'}`,
     ].join('\n');
     const mem = `Peak resident memory (process high-water mark after each stage): decode ${memo.decode.toFixed(0)} MiB, analysis ${memo.analysis.toFixed(0)} MiB, encode ${memo.encode.toFixed(0)} MiB, decode to mp4 ${memo.decodeMp4.toFixed(0)} MiB, overall ${peakMiB.toFixed(0)} MiB (the bench holds all ${frames.length} decoded frames in memory for stages 1-3; the encoder and decoder themselves stream).`;
     const md = `# Benchmarks

@@ -88,10 +88,8 @@ export function selectKeyframes(signals: FrameSignals, params: SelectionParams):
   const lambda2 = strategy === 'semantic' ? 0 : params.lambda2;
   const minClip = params.minClip ?? 1;
   const maxClip = params.maxClip ?? Infinity;
-  const dim = signals.embeddingDim;
-  const emb = signals.embeddings;
-  const gridValues = signals.gridWidth * signals.gridHeight * 2;
-  const composer = new FlowComposer(signals.gridWidth, signals.gridHeight, signals.frameWidth, signals.frameHeight);
+  const runs = runCache(signals);
+  let run = runs.from(0);
 
   const keyframes = [0];
   trace.d[0] = -threshold;
@@ -101,9 +99,8 @@ export function selectKeyframes(signals: FrameSignals, params: SelectionParams):
   /** D that placed the last keyframe. */
   let lastD = -Infinity;
   for (let f = 1; f < n; f++) {
-    composer.step(signals.flow, f * gridValues);
-    const semantic = 1 - dot(emb, last * dim, f * dim, dim);
-    const motion = composer.meanMagnitude();
+    const semantic = run.semantic(f);
+    const motion = run.motion(f);
     const d = lambda1 * semantic + lambda2 * motion - threshold;
     trace.semantic[f] = semantic;
     trace.motion[f] = motion;
@@ -140,10 +137,77 @@ export function selectKeyframes(signals: FrameSignals, params: SelectionParams):
       lastMovable = !add.has(f);
       lastD = d;
       last = f;
-      composer.reset();
+      run = runs.from(f);
     }
   }
   return { keyframes, trace };
+}
+
+/**
+ * The signals of a run from keyframe l: semantic(l, n) and motion(l, n) for n = l+1, l+2, ..., computed
+ * once and kept per signals object, so that re-selecting with new parameters (a slider move in the
+ * studio) only computes runs from keyframes it has not met before. Values are kept in double
+ * precision exactly as computed, so cached and fresh selections decide identically.
+ */
+interface Run {
+  semantic(f: number): number;
+  motion(f: number): number;
+}
+
+interface RunState {
+  readonly semantic: number[];
+  readonly motion: number[];
+  /** The composed flow after the last computed frame, to continue the run. */
+  readonly composer: FlowComposer;
+}
+
+/** Upper bound on cached values per signals object (~40 MB); past it the cache starts afresh. */
+const MAX_CACHED_VALUES = 5_000_000;
+
+const RUN_CACHES = new WeakMap<FrameSignals, { runs: Map<number, RunState>; values: number }>();
+
+function runCache(signals: FrameSignals): { from(l: number): Run } {
+  let cache = RUN_CACHES.get(signals);
+  if (!cache) {
+    cache = { runs: new Map(), values: 0 };
+    RUN_CACHES.set(signals, cache);
+  }
+  const c = cache;
+  const dim = signals.embeddingDim;
+  const emb = signals.embeddings;
+  const gridValues = signals.gridWidth * signals.gridHeight * 2;
+  return {
+    from(l: number): Run {
+      let state = c.runs.get(l);
+      if (!state) {
+        if (c.values > MAX_CACHED_VALUES) {
+          c.runs.clear();
+          c.values = 0;
+        }
+        state = { semantic: [], motion: [], composer: new FlowComposer(signals.gridWidth, signals.gridHeight, signals.frameWidth, signals.frameHeight) };
+        c.runs.set(l, state);
+      }
+      const st = state;
+      const extend = (f: number): void => {
+        for (let m = l + 1 + st.semantic.length; m <= f; m++) {
+          st.composer.step(signals.flow, m * gridValues);
+          st.semantic.push(1 - dot(emb, l * dim, m * dim, dim));
+          st.motion.push(st.composer.meanMagnitude());
+          c.values += 2;
+        }
+      };
+      return {
+        semantic(f) {
+          extend(f);
+          return st.semantic[f - l - 1];
+        },
+        motion(f) {
+          extend(f);
+          return st.motion[f - l - 1];
+        },
+      };
+    },
+  };
 }
 
 function dot(a: Float32Array, i: number, j: number, len: number): number {

@@ -312,3 +312,29 @@ describe('estimateBitrate', () => {
     expect(() => estimateBitrate(1, 10, 0, 1, 1)).toThrow(M3cError);
   });
 });
+
+describe('selectKeyframes: re-selection reuses runs', () => {
+  it('gives the same keyframes and trace from cached runs as from fresh signals', () => {
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const frames = Array.from({ length: 300 }, (_, n) => {
+      const v = new Float32Array(16).map(() => rand() * 0.1);
+      v[Math.floor(n / 40) % 16] += 1;
+      return v.map((x, _i, a) => x / Math.hypot(...a));
+    });
+    const steps = Array.from({ length: 300 }, () => [(rand() - 0.5) * 0.02, (rand() - 0.5) * 0.02] as [number, number]);
+    const shared = signalsOf(frames, steps);
+    const paramSets: SelectionParams[] = [0.2, 0.5, 0.3, 0.8, 0.2].flatMap((threshold) => [
+      { ...DEFAULT_SELECTION, threshold },
+      { ...DEFAULT_SELECTION, threshold, strategy: 'semantic' },
+      { ...DEFAULT_SELECTION, threshold, maxClip: undefined, minClip: 2 },
+    ]);
+    for (const p of paramSets) {
+      const cached = selectKeyframes(shared, p);
+      const fresh = selectKeyframes(deserialiseFrameSignals(serialiseFrameSignals(shared)), p);
+      expect(cached.keyframes).toEqual(fresh.keyframes);
+      expect(Array.from(cached.trace.d)).toEqual(Array.from(fresh.trace.d));
+      expect(Array.from(cached.trace.motion)).toEqual(Array.from(fresh.trace.motion));
+    }
+  });
+});
