@@ -110,6 +110,13 @@ describe('bad input: one line on stderr, a distinct exit code, no partial output
     expect(existsSync(out)).toBe(false);
   });
 
+  it('an output folder that does not exist is refused at once, before any encoding', async () => {
+    const t0 = Date.now();
+    expectOneLine(await runCli(['encode', BIKES, '-o', path.join(dir, 'no-such-folder', 'x.m3c')]), 3, /does not exist/);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expectOneLine(await runCli(['decode', m3cPath, '-o', dir]), 3, /is a directory/);
+  });
+
   it('truncated and bit-flipped .m3c files exit 4 and write no mp4', async () => {
     const good = readFileSync(m3cPath);
     const out = path.join(dir, 'never.mp4');

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { M3cError } from '../../../shared/engine/errors.ts';
+import { assertWritableOutput } from '../../util/output-dir.ts';
 import { parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { requireOne, requireOutput } from '../common-options.ts';
@@ -26,6 +27,7 @@ export async function decodeCommand(argv: string[], ctx: CommandContext): Promis
   const input = requireOne(positionals, 'input .m3c', 'decode');
   const output = requireOutput(v, 'decode', '.mp4');
   if (path.resolve(output) === path.resolve(input)) throw new M3cError('usage', 'the output would overwrite the input');
+  await assertWritableOutput(output);
   const engine = createEngine();
   const file = openBitstream(engine, await readBitstreamFile(input));
   const r = await decodeToMp4(engine, file, output, { signal: ctx.signal, onProgress: ctx.progress });

@@ -1,4 +1,5 @@
 import { M3cError } from '../../../shared/engine/errors.ts';
+import { assertWritableOutput } from '../../util/output-dir.ts';
 import { parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { GEOMETRY_HELP, GEOMETRY_OPTIONS, SELECTION_HELP, SELECTION_OPTIONS, geometryFrom, requireOne, selectionFrom } from '../common-options.ts';
@@ -29,6 +30,7 @@ export async function describeCommand(argv: string[], ctx: CommandContext): Prom
   const selection = selectionFrom(v);
   const lmm = lmmOptionsFrom(v);
   const prompts = await promptsFrom(v);
+  if (v.output) await assertWritableOutput(v.output);
   const engine = createEngine();
   const analysis = await analyzeVideo(engine, input, geometry, selection, { signal: ctx.signal, onProgress: ctx.progress });
   // With --project, transcripts and cached answers live in the project database: a second run

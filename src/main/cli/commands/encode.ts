@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { M3cError } from '../../../shared/engine/errors.ts';
+import { assertWritableOutput } from '../../util/output-dir.ts';
 import { parse, numberArg } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { GEOMETRY_HELP, GEOMETRY_OPTIONS, SELECTION_HELP, SELECTION_OPTIONS, geometryFrom, modeFrom, requireOne, requireOutput, selectionFrom } from '../common-options.ts';
@@ -67,6 +68,7 @@ export async function encodeCommand(argv: string[], ctx: CommandContext): Promis
         }
       : undefined;
   if (path.resolve(output) === path.resolve(input)) throw new M3cError('usage', 'the output would overwrite the input');
+  await assertWritableOutput(output);
 
   const engine = createEngine();
   const run = (signal: AbortSignal, signals?: FrameSignals, project?: ProjectContext): Promise<EncodeResult> =>
