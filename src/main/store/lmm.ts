@@ -1,5 +1,6 @@
 /**
- * SQL of the LMM dialogue engine (tables of migration 002): transcripts, rounds, answer cache.
+ * SQL of the LMM dialogue engine (tables of migrations 002 and 003): transcripts, rounds, answer cache.
+ * A transcript left running by a process that died is ended by `Store.recoverInterrupted` at openStore.
  * It uses its own connection to the project file (WAL lets it sit beside the Store's); each method is
  * one transaction.
  */
@@ -55,8 +56,8 @@ export class LmmStore implements LmmRecords {
 
   /** Opens a connection to the file of `store`, which has already migrated the schema. */
   constructor(store: Store) {
-    if (store.schemaVersion < 2) {
-      throw new M3cError('store', `${store.file} has no LMM tables (schema ${store.schemaVersion}): open it with openStore first`);
+    if (store.schemaVersion < 3) {
+      throw new M3cError('store', `${store.file} is at schema ${store.schemaVersion}, before the LMM tables of schema 3: open it with openStore first`);
     }
     this.db = new Database(store.file, { timeout: BUSY_TIMEOUT_MS });
     this.db.pragma('foreign_keys = ON');
@@ -97,6 +98,7 @@ export class LmmStore implements LmmRecords {
     return { answer: r.answer as string, model: r.model as string };
   }
 
+  /** Records the dialogue as running, owned by this process, and returns its id. */
   beginTranscript(t: TranscriptStart): number {
     return this.write(`record the ${t.itemKind} ${t.itemIndex} transcript`, () => {
       let projectId = t.projectId;
@@ -110,8 +112,19 @@ export class LmmStore implements LmmRecords {
       }
       const info = this.stmt(
         `INSERT INTO lmm_transcripts (project_id, source_id, item_kind, item_index, frame_index, model, prompt_version,
-           settings_json, status, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)`,
-      ).run(projectId, t.sourceId, t.itemKind, t.itemIndex, t.frameIndex, t.model, t.promptVersion, json(t.settings), t.startedAt);
+           settings_json, status, owner_pid, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
+      ).run(
+        projectId,
+        t.sourceId,
+        t.itemKind,
+        t.itemIndex,
+        t.frameIndex,
+        t.model,
+        t.promptVersion,
+        json(t.settings),
+        process.pid,
+        t.startedAt,
+      );
       return Number(info.lastInsertRowid);
     });
   }

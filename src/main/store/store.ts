@@ -57,7 +57,7 @@ function requireNonNegativeInt(value: number, what: string): void {
   if (!Number.isSafeInteger(value) || value < 0) throw new M3cError('internal', `${what} must be a non-negative integer, got ${value}`);
 }
 
-/** Whether the process that began an encode may still be writing it. */
+/** Whether the process that began an encode or an LMM dialogue may still be writing it. */
 function ownerMayBeAlive(pid: number, startedAt: number, bootTime: number): boolean {
   // A row from before the last boot is dead whatever its pid now names; this also covers pid reuse across reboots.
   if (startedAt < bootTime) return false;
@@ -458,20 +458,34 @@ export class Store {
 
   /**
    * Marks as 'interrupted' every running encode whose owning process is gone (crashed, killed, or from
-   * before a reboot); their output files are incomplete and must not be trusted. Encodes of live processes,
-   * including other handles in this process, are left alone. Returns the number of encodes marked.
+   * before a reboot); their output files are incomplete and must not be trusted. Likewise ends as 'failed'
+   * every running LMM transcript whose owner is gone or unknown (rows from before migration 003), keeping
+   * its recorded rounds; the transcripts table has no 'interrupted' status (see 003-lmm-owner.ts).
+   * Work of live processes, including other handles in this process, is left alone. Returns the number
+   * of encodes and transcripts ended.
    */
   recoverInterrupted(): number {
     const bootTime = Date.now() - os.uptime() * 1000;
+    const gone = (r: Row): boolean =>
+      r.owner_pid === null || !ownerMayBeAlive(r.owner_pid as number, r.started_at as number, bootTime);
     return this.transaction(() => {
       const running = this.stmt(`SELECT id, owner_pid, started_at FROM encodes WHERE status = 'running'`).all() as Row[];
       const mark = this.stmt(
         `UPDATE encodes SET status = 'interrupted', finished_at = ?, error = ? WHERE id = ? AND status = 'running'`,
       );
       let marked = 0;
-      for (const r of running) {
-        if (ownerMayBeAlive(r.owner_pid as number, r.started_at as number, bootTime)) continue;
+      for (const r of running.filter(gone)) {
         marked += mark.run(Date.now(), 'the process running this encode ended before it finished', r.id).changes;
+      }
+      // A store opened with a shorter migration list (a test's) has no transcript owners to check.
+      if (this.schemaVersion < 3) return marked;
+      const dialogues = this.stmt(`SELECT id, owner_pid, started_at FROM lmm_transcripts WHERE status = 'running'`).all() as Row[];
+      const fail = this.stmt(
+        // duration_ms stays NULL: when the owner died is unknown, only that it did.
+        `UPDATE lmm_transcripts SET status = 'failed', error = ? WHERE id = ? AND status = 'running'`,
+      );
+      for (const r of dialogues.filter(gone)) {
+        marked += fail.run('the process running this dialogue ended before it finished', r.id).changes;
       }
       return marked;
     });
@@ -497,7 +511,7 @@ export class Store {
 /**
  * Opens (creating if needed) the project database at `file`: WAL journal, foreign keys on, a busy
  * timeout, schema migrated to the latest version, and encodes left running by dead processes marked
- * 'interrupted'. Throws M3cError('store') for a file that is not an M3C database or is newer than this code.
+ * 'interrupted' and their LMM transcripts 'failed'. Throws M3cError('store') for a file that is not an M3C database or is newer than this code.
  */
 export function openStore(file: string, options: OpenStoreOptions = {}): Store {
   let db: Database.Database | undefined;

@@ -1,8 +1,9 @@
 import type { Migration } from './migration.ts';
 import core from './001-core.ts';
 import lmm from './002-lmm.ts';
+import lmmOwner from './003-lmm-owner.ts';
 
 export type { Migration } from './migration.ts';
 
 /** Every schema step in order; adding one is a new numbered file and one line here. */
-export const MIGRATIONS: readonly Migration[] = [core, lmm];
+export const MIGRATIONS: readonly Migration[] = [core, lmm, lmmOwner];
