@@ -34,7 +34,8 @@ export interface Engine {
  * clip asks for prediction. Neither uses the clip text; the id says so.
  */
 class ClassicalClipReconstructor implements ClipReconstructor {
-  readonly id = 'classical-flow-v1';
+  // v2: interpolation mixes the motion-compensated frame with the cross-fade by flow consistency.
+  readonly id = 'classical-flow-v2';
   private readonly interpolation: ClipReconstructor;
   private readonly prediction: ClipReconstructor;
   constructor(flow: FlowEstimator) {

@@ -11,6 +11,13 @@
  * flow is unreliable (typically occlusion), the other side supplies the pixel; where both are,
  * the temporal weights decide. Frame 0 is an exact copy of the first keyframe.
  *
+ * Real motion over a few frames is far from linear in time, and a sharp but misplaced frame costs
+ * more squared error than a double exposure. So the motion-compensated blend is mixed with the plain
+ * cross-fade, its weight WARP_WEIGHT·r where r is the better of the two sides' consistency
+ * reliabilities at the pixels they sample: where neither flow can be trusted, the cross-fade takes
+ * over; even where both can, half of the cross-fade stays (tuned on training clips, see
+ * docs/reconstruction.md).
+ *
  * Across a hard cut the two keyframes share no content and any blend is a ghostly cross-fade, so
  * when analysePair judges them unrelated, the clip holds the first keyframe. Without a next
  * keyframe (the last clip), or for a request whose mode is "prediction", the clip is delegated to
@@ -28,6 +35,8 @@ import { blendWarped, copyFrame, reliability } from './synthesis.ts';
 
 /** Floor on each side's reliability so that where both flows fail the temporal weights still apply. */
 const RELIABILITY_FLOOR = 0.05;
+/** Weight of the motion-compensated blend against the cross-fade where the flow is fully consistent. */
+const WARP_WEIGHT = 0.5;
 
 export class FlowInterpolationReconstructor implements ClipReconstructor {
   readonly id: string;
@@ -38,7 +47,7 @@ export class FlowInterpolationReconstructor implements ClipReconstructor {
     fallbackOptions: ExtrapolationOptions = {},
   ) {
     this.fallback = new MotionExtrapolationReconstructor(flow, fallbackOptions);
-    this.id = `interpolate-v1+${flow.id}`;
+    this.id = `interpolate-v2+${flow.id}`;
   }
 
   async *reconstruct(request: ClipRequest): AsyncGenerator<RgbFrame> {
@@ -57,6 +66,7 @@ export class FlowInterpolationReconstructor implements ClipReconstructor {
     const errA = { width, height, data: pair.errorA };
     const errB = { width, height, data: pair.errorB };
     const alpha = new Float32Array(n);
+    const warpWeight = new Float32Array(n);
     for (let k = 1; k < length; k++) {
       throwIfAborted(signal);
       if (!pair.related) {
@@ -68,14 +78,15 @@ export class FlowInterpolationReconstructor implements ClipReconstructor {
       const g1 = invertScaledFlow(pair.backward, 1 - t);
       for (let y = 0, i = 0; y < height; y++) {
         for (let x = 0; x < width; x++, i++) {
-          const r0 = reliability(sampleBilinear(errA, x + g0.u[i], y + g0.v[i]), 1) + RELIABILITY_FLOOR;
-          const r1 = reliability(sampleBilinear(errB, x + g1.u[i], y + g1.v[i]), 1) + RELIABILITY_FLOOR;
-          const w0 = (1 - t) * r0;
-          const w1 = t * r1;
+          const r0 = reliability(sampleBilinear(errA, x + g0.u[i], y + g0.v[i]), 1);
+          const r1 = reliability(sampleBilinear(errB, x + g1.u[i], y + g1.v[i]), 1);
+          const w0 = (1 - t) * (r0 + RELIABILITY_FLOOR);
+          const w1 = t * (r1 + RELIABILITY_FLOOR);
           alpha[i] = w0 / (w0 + w1);
+          warpWeight[i] = WARP_WEIGHT * Math.max(r0, r1);
         }
       }
-      yield blendWarped(first, g0, next, g1, alpha);
+      yield blendWarped(first, g0, next, g1, alpha, { warpWeight, t });
     }
   }
 }

@@ -40,10 +40,27 @@ function taps(gridSize: number, size: number): Taps {
 }
 
 /**
+ * Mixes the warped blend with the plain cross-fade `(1 - t)·a(x) + t·b(x)`: the warped blend gets
+ * `warpWeight(x)` (coarse grid, like `alphaGrid`), the cross-fade the rest.
+ */
+export interface FadeMix {
+  readonly warpWeight: Float32Array;
+  readonly t: number;
+}
+
+/**
  * out(x) = alpha(x)·a(x + ga(x)) + (1 - alpha(x))·b(x + gb(x)). `ga`, `gb` and `alphaGrid` live on
  * one coarse grid; with `b` omitted, alpha is taken as 1 and the result is a plain backward warp.
+ * With `fade` (two-frame form only), that result is mixed with the cross-fade as FadeMix describes.
  */
-export function blendWarped(a: RgbFrame, ga: FlowField, b?: RgbFrame, gb?: FlowField, alphaGrid?: Float32Array): RgbFrame {
+export function blendWarped(
+  a: RgbFrame,
+  ga: FlowField,
+  b?: RgbFrame,
+  gb?: FlowField,
+  alphaGrid?: Float32Array,
+  fade?: FadeMix,
+): RgbFrame {
   const { width, height } = a;
   const gw = ga.width;
   const gh = ga.height;
@@ -51,6 +68,9 @@ export function blendWarped(a: RgbFrame, ga: FlowField, b?: RgbFrame, gb?: FlowF
     if (gb.width !== gw || gb.height !== gh || alphaGrid.length !== gw * gh) throw new RangeError('blend fields differ in size');
   }
   const two = b !== undefined && gb !== undefined && alphaGrid !== undefined;
+  if (fade && (!two || fade.warpWeight.length !== gw * gh)) throw new RangeError('a cross-fade mix needs both frames and a weight grid of the flow size');
+  const mixWeight = fade?.warpWeight;
+  const ft = fade?.t ?? 0;
   const tx = taps(gw, width);
   const ty = taps(gh, height);
   const sx = width / gw;
@@ -131,6 +151,14 @@ export function blendWarped(a: RgbFrame, ga: FlowField, b?: RgbFrame, gb?: FlowF
         cb += db[j + 2] * v00 + db[j + dx + 2] * v10 + db[j + dy + 2] * v01 + db[j + dx + dy + 2] * v11;
       }
       const o = i * 3;
+      if (mixWeight) {
+        const m = mixWeight[k00] * w00 + mixWeight[k10] * w10 + mixWeight[k01] * w01 + mixWeight[k11] * w11;
+        const fa = (1 - m) * (1 - ft);
+        const fb = (1 - m) * ft;
+        cr = m * cr + fa * da[o] + fb * db[o];
+        cg = m * cg + fa * da[o + 1] + fb * db[o + 1];
+        cb = m * cb + fa * da[o + 2] + fb * db[o + 2];
+      }
       clamped[o] = cr;
       clamped[o + 1] = cg;
       clamped[o + 2] = cb;
