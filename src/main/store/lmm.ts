@@ -4,7 +4,7 @@
  * It uses its own connection to the project file (WAL lets it sit beside the Store's); each method is
  * one transaction.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { M3cError } from '../../shared/engine/errors.ts';
 import type {
   CachedAnswer,
@@ -15,8 +15,7 @@ import type {
   TranscriptStatus,
 } from '../lmm/records.ts';
 import type { Store } from './store.ts';
-
-const BUSY_TIMEOUT_MS = 5000;
+import { configureConnection, connect, StatementCache } from './connection.ts';
 
 export interface TranscriptRow {
   readonly id: number;
@@ -52,16 +51,16 @@ function json(value: unknown): string {
 
 export class LmmStore implements LmmRecords {
   private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements: StatementCache;
 
   /** Opens a connection to the file of `store`, which has already migrated the schema. */
   constructor(store: Store) {
     if (store.schemaVersion < 3) {
       throw new M3cError('store', `${store.file} is at schema ${store.schemaVersion}, before the LMM tables of schema 3: open it with openStore first`);
     }
-    this.db = new Database(store.file, { timeout: BUSY_TIMEOUT_MS });
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('synchronous = NORMAL');
+    this.db = connect(store.file);
+    configureConnection(this.db);
+    this.statements = new StatementCache(this.db);
   }
 
   close(): void {
@@ -69,12 +68,7 @@ export class LmmStore implements LmmRecords {
   }
 
   private stmt(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+    return this.statements.get(sql);
   }
 
   private write<T>(what: string, fn: () => T): T {

@@ -1,6 +1,7 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import os from 'node:os';
 import { M3cError } from '../../shared/engine/errors.ts';
+import { configureConnection, connect, StatementCache } from './connection.ts';
 import { migrate } from './migrate.ts';
 import { MIGRATIONS, type Migration } from './migrations/index.ts';
 import type {
@@ -23,7 +24,6 @@ import type {
 } from './types.ts';
 
 /** How long a write waits for another connection's lock before failing with SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 5000;
 
 export interface OpenStoreOptions {
   /** Schema steps to apply; tests pass a longer list to simulate a newer program. */
@@ -161,11 +161,12 @@ const DESCRIPTION_SELECT = `SELECT d.*, s.project_id FROM descriptions d JOIN so
 export class Store {
   readonly file: string;
   private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements: StatementCache;
 
   constructor(db: Database.Database, file: string) {
     this.db = db;
     this.file = file;
+    this.statements = new StatementCache(db);
   }
 
   get schemaVersion(): number {
@@ -177,12 +178,7 @@ export class Store {
   }
 
   private stmt(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+    return this.statements.get(sql);
   }
 
   /** Foreign keys and CHECKs are the last line of defence; turn their violations into a store error a caller can report. */
@@ -516,13 +512,11 @@ export class Store {
 export function openStore(file: string, options: OpenStoreOptions = {}): Store {
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    db = connect(file);
     // The first statement reads the header, so a non-database file fails here.
     const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
     if (mode !== 'wal') throw new M3cError('store', `${file} cannot use write-ahead logging (journal mode ${mode}): move it to a local disk`);
-    db.pragma('foreign_keys = ON');
-    // In WAL mode NORMAL loses no committed transaction on a process crash, only possibly the last ones on power loss.
-    db.pragma('synchronous = NORMAL');
+    configureConnection(db);
     migrate(db, options.migrations ?? MIGRATIONS, file);
     const store = new Store(db, file);
     store.recoverInterrupted();
