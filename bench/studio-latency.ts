@@ -12,32 +12,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM, ensureRendererBuilt, median, REPO_ROOT, startStudio } from '../test/e2e/harness.ts';
+import { CHROMIUM, ensureRendererBuilt, LATENCY_PROBE, median, REPO_ROOT, startStudio } from '../test/e2e/harness.ts';
 
 const MEDIA = process.env.M3C_MEDIA_DIR ?? path.resolve(REPO_ROOT, '../shared/media');
 const MOVES = 20;
 
-const PROBE = `(() => {
-  window.__lat = [];
-  window.__t0 = null;
-  document.addEventListener('keydown', (e) => {
-    if (e.target && e.target.getAttribute && e.target.getAttribute('aria-label') === 'Threshold D_th') window.__t0 = performance.now();
-  }, true);
-  // Watches the whole page and keeps the mutations inside the marker track: the track element itself
-  // may be replaced by a re-render after the probe is installed.
-  new MutationObserver((records) => {
-    if (window.__t0 === null) return;
-    const inTrack = records.some((r) => {
-      const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
-      return el && el.closest && el.closest('svg[aria-label="Keyframe markers"]');
-    });
-    if (!inTrack) return;
-    const t0 = window.__t0;
-    window.__t0 = null;
-    const dom = performance.now() - t0;
-    requestAnimationFrame(() => window.__lat.push({ dom, frame: performance.now() - t0 }));
-  }).observe(document.body, { childList: true, subtree: true, attributes: true });
-})()`;
 
 async function main(): Promise<void> {
   await ensureRendererBuilt();
@@ -71,7 +50,7 @@ async function main(): Promise<void> {
     await page.getByRole('status', { name: 'Keyframe count' }).waitFor({ timeout: 600_000 });
     const frames = await page.getByLabel('Current frame', { exact: true }).textContent();
     process.stdout.write(`analysed in ${((Date.now() - t0) / 1000).toFixed(0)} s (${frames})\n`);
-    await page.evaluate(PROBE);
+    await page.evaluate(LATENCY_PROBE);
     const slider = page.getByRole('slider', { name: 'Threshold D_th' });
     await slider.focus();
     for (let i = 0; i < MOVES; i++) {

@@ -22,6 +22,35 @@ export async function ensureRendererBuilt(): Promise<'fresh' | 'built'> {
   return 'built';
 }
 
+/**
+ * Slider-to-markers latency probe, run in the page (a string: this project's TypeScript has no DOM
+ * library). Takes the time of a key event on the threshold slider, captured before MUI sees it, to
+ * the first mutation inside the marker track (the new markers are in the DOM) and to the animation
+ * frame after it (the browser is about to paint them); pushes both to window.__lat. It watches the
+ * whole page, since the track element may be replaced by a re-render after the probe is installed.
+ */
+export const LATENCY_PROBE = `(() => {
+  window.__lat = [];
+  window.__t0 = null;
+  document.addEventListener('keydown', (e) => {
+    if (e.target && e.target.getAttribute && e.target.getAttribute('aria-label') === 'Threshold D_th') window.__t0 = performance.now();
+  }, true);
+  // Watches the whole page and keeps the mutations inside the marker track: the track element itself
+  // may be replaced by a re-render after the probe is installed.
+  new MutationObserver((records) => {
+    if (window.__t0 === null) return;
+    const inTrack = records.some((r) => {
+      const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      return el && el.closest && el.closest('svg[aria-label="Keyframe markers"]');
+    });
+    if (!inTrack) return;
+    const t0 = window.__t0;
+    window.__t0 = null;
+    const dom = performance.now() - t0;
+    requestAnimationFrame(() => window.__lat.push({ dom, frame: performance.now() - t0 }));
+  }).observe(document.body, { childList: true, subtree: true, attributes: true });
+})()`;
+
 export interface StudioProcess {
   readonly url: string;
   readonly origin: string;

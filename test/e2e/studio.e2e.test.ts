@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { mediaPath } from '../helpers/media.ts';
 import {
-  CHROMIUM, SCREENSHOTS_DIR, decodeWithCli, ensureRendererBuilt, median, probeVideo, startStudio, type StudioProcess,
+  CHROMIUM, LATENCY_PROBE, SCREENSHOTS_DIR, decodeWithCli, ensureRendererBuilt, median, probeVideo, startStudio, type StudioProcess,
 } from './harness.ts';
 
 const BIKES = mediaPath('video/bikes.mp4');
@@ -26,27 +26,6 @@ const WIDTH = 256;
 const HEIGHT = 160;
 const DESCRIPTION = 'A cyclist in a red jacket rides down a sunny street past parked cars.';
 const JOB_TIMEOUT = 240_000;
-
-/**
- * Runs in the page (a string: this project's TypeScript has no DOM library). Takes the time of a key event on the
- * threshold slider, captured before MUI sees it, to the first mutation of the marker track (the new markers are
- * in the DOM) and to the animation frame after it (the browser is about to paint them); pushes both to __lat.
- */
-const LATENCY_PROBE = `(() => {
-  window.__lat = [];
-  window.__t0 = null;
-  document.addEventListener('keydown', (e) => {
-    if (e.target && e.target.getAttribute && e.target.getAttribute('aria-label') === 'Threshold D_th') window.__t0 = performance.now();
-  }, true);
-  const track = document.querySelector('svg[aria-label="Keyframe markers"]');
-  new MutationObserver(() => {
-    if (window.__t0 === null) return;
-    const t0 = window.__t0;
-    window.__t0 = null;
-    const dom = performance.now() - t0;
-    requestAnimationFrame(() => window.__lat.push({ dom, frame: performance.now() - t0 }));
-  }).observe(track, { childList: true, subtree: true, attributes: true });
-})()`;
 
 interface Saved {
   threshold: number;
