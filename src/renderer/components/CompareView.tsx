@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import LinearProgress from '@mui/material/LinearProgress';
@@ -16,6 +16,33 @@ import { SeriesPlot } from './Plots.tsx';
 
 /** Drift between the two players, in frames, beyond which the reconstruction is re-aligned to the original. */
 const MAX_DRIFT_FRAMES = 0.5;
+
+/** One of the two players: muted, preloaded, scaled to its column. */
+function SideVideo(props: {
+  caption: string;
+  label: string;
+  videoRef: RefObject<HTMLVideoElement | null>;
+  src: string;
+  onTimeUpdate?: () => void;
+  onEnded?: () => void;
+}): ReactNode {
+  return (
+    <Box>
+      <Typography variant="caption">{props.caption}</Typography>
+      <video
+        ref={props.videoRef}
+        src={props.src}
+        aria-label={props.label}
+        muted
+        preload="auto"
+        playsInline
+        onTimeUpdate={props.onTimeUpdate}
+        onEnded={props.onEnded}
+        style={{ width: '100%', background: 'black', display: 'block' }}
+      />
+    </Box>
+  );
+}
 
 export function CompareView(props: { encodes: readonly EncodeInfo[]; encodeId: number | null; onSelect: (encodeId: number) => void }): ReactNode {
   const { client, navigate } = useStudio();
@@ -107,32 +134,8 @@ function ComparePlayers({ comparison: c }: { comparison: Comparison }): ReactNod
   return (
     <Box>
       <Box sx={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 1 }}>
-        <Box>
-          <Typography variant="caption">Original</Typography>
-          <video
-            ref={original}
-            src={client.mediaUrl(c.originalVideo)}
-            aria-label="Original video"
-            muted
-            preload="auto"
-            playsInline
-            onTimeUpdate={onTime}
-            onEnded={() => setPlaying(false)}
-            style={{ width: '100%', background: 'black', display: 'block' }}
-          />
-        </Box>
-        <Box>
-          <Typography variant="caption">Reconstruction</Typography>
-          <video
-            ref={reconstructed}
-            src={client.mediaUrl(c.reconstructedVideo)}
-            aria-label="Reconstructed video"
-            muted
-            preload="auto"
-            playsInline
-            style={{ width: '100%', background: 'black', display: 'block' }}
-          />
-        </Box>
+        <SideVideo caption="Original" label="Original video" videoRef={original} src={client.mediaUrl(c.originalVideo)} onTimeUpdate={onTime} onEnded={() => setPlaying(false)} />
+        <SideVideo caption="Reconstruction" label="Reconstructed video" videoRef={reconstructed} src={client.mediaUrl(c.reconstructedVideo)} />
       </Box>
       <Stack direction="row" spacing={2} sx={{ alignItems: 'center', my: 1 }}>
         <Button variant="outlined" onClick={toggle} startIcon={playing ? <PauseIcon /> : <PlayIcon />} aria-label={playing ? 'Pause both videos' : 'Play both videos'}>
