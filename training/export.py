@@ -291,12 +291,23 @@ def main():
                        "outputs": spec_json(outs), "provenance": provenance if slot.startswith("kf-encoder") else
                        {"producer": "training/export.py", "see": f"kf-encoder-{model.grid}"}})
         print(f"{file}: {size} bytes")
+    # Exporting the other grid into the same folder under the same pack id adds its slots: one pack,
+    # both grids. A different pack id starts the manifest afresh.
+    manifest_path = os.path.join(a.out, "manifest.json")
+    if os.path.exists(manifest_path):
+        old = json.load(open(manifest_path))
+        if old.get("packId") == a.pack_id:
+            mine = {m["slot"] for m in models}
+            kept = [m for m in old["models"] if m["slot"] not in mine]
+            total += sum(os.path.getsize(os.path.join(a.out, m["file"])) for m in kept)
+            models = kept + models
     if total > MAX_PACK:
         raise SystemExit(f"pack is {total} bytes, over the 40 MB limit")
     manifest = {"schema": 1, "packId": a.pack_id, "models": models}
-    with open(os.path.join(a.out, "manifest.json"), "w") as f:
+    with open(manifest_path + ".tmp", "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
+    os.replace(manifest_path + ".tmp", manifest_path)
     print(json.dumps({"total_bytes": total, **prior_info}))
 
 

@@ -78,8 +78,12 @@ def main():
                 entry["ort_python_max_abs_error"] = float(np.max(np.abs(got.astype(np.float64) - ref.astype(np.float64))))
                 print(f"{slot}: max abs error {entry['ort_python_max_abs_error']:.3g}")
             report[slot] = entry
-    with open(os.path.join(a.dir, "parity.json"), "w") as f:
+    path = os.path.join(a.dir, "parity.json")
+    if os.path.exists(path):  # the other grid's slots, exported into the same folder, stay
+        report = {**json.load(open(path))["slots"], **report}
+    with open(path + ".tmp", "w") as f:
         json.dump({"note": "inputs and PyTorch outputs of each exported graph (training/parity.py)", "slots": report}, f)
+    os.replace(path + ".tmp", path)
     if ort is None:
         print("python onnxruntime not installed: parity.json written for the onnxruntime-node test")
 

@@ -61,6 +61,26 @@ class ShapeTest(unittest.TestCase):
                 self.assertEqual(tuple(m.decode_scaled(m.sample(z, 2, noise)).shape), (1, 3, 320, 512))
 
 
+class FrozenAutoencoderTest(unittest.TestCase):
+    def test_fine_grid_stage1_trains_the_token_path_only(self):
+        from train import stage1_loss, stage1_params
+        torch.manual_seed(0)
+        m = KeyframeCodecModel(make_config("tiny", "fine")).train()
+        for p in m.ae.parameters():
+            p.requires_grad_(False)
+        params = stage1_params(m, frozen_ae=True)
+        self.assertEqual({id(p) for p in params}, {id(p) for mod in (m.post, m.upsampler) for p in mod.parameters()})
+        ae_before = [p.clone() for p in m.ae.parameters()]
+        post_before = [p.clone() for p in m.post.parameters()]
+        opt = torch.optim.AdamW(params, lr=1e-2)
+        loss, _ = stage1_loss(m, torch.rand(2, 3, 64, 64), frozen_ae=True)
+        loss.backward()
+        opt.step()
+        self.assertTrue(all(torch.equal(a, b) for a, b in zip(ae_before, m.ae.parameters())))
+        self.assertFalse(all(torch.equal(a, b) for a, b in zip(post_before, m.post.parameters())))
+        self.assertTrue(all(p.grad is not None for p in m.upsampler.parameters()))
+
+
 class ExportTest(unittest.TestCase):
     def test_int8_rounding_is_exactly_representable(self):
         w = torch.randn(8, 4, 3, 3) * torch.logspace(-3, 1, 8)[:, None, None, None]
