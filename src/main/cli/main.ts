@@ -23,6 +23,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   describe: { run: describeCommand, summary: 'keyframe and clip descriptions from a multimodal model (OpenAI-compatible API)' },
   eval: { run: evalCommand, summary: 'PSNR and MS-SSIM of a reconstruction (and bpp, kbps with --m3c)' },
   demo: { run: demoCommand, summary: 'encode and decode a sample clip from ../shared/media and print the figures' },
+  bench: { run: async (argv, ctx) => (await import('./commands/bench.ts')).benchCommand(argv, ctx), summary: 'benchmarks (keyframes: learned keyframe codec against AV1 at equal bytes)' },
   studio: { run: studioCommand, summary: 'open the studio (Electron, or --web: a browser UI on 127.0.0.1)' },
 };
 

@@ -1,0 +1,108 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { M3cError } from '../../../shared/engine/errors.ts';
+import { parse, numberArg } from '../args.ts';
+import type { CommandContext } from '../context.ts';
+import { MAX_DENOISER_STEPS, DEFAULT_DENOISER_STEPS } from '../../codecs/learned/index.ts';
+import { benchKeyframes, renderBenchReport, type AverageRow, type BenchSet } from '../../pipeline/bench-keyframes.ts';
+import { writeFileAtomic } from '../../util/atomic-write.ts';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const REPORT_NAME = 'keyframes-bench';
+
+const SUBCOMMANDS = {
+  keyframes: 'the learned keyframe codec against AV1 intra at equal bytes, on Kodak and evaluation-clip keyframes',
+} as const;
+
+const HELP = `usage: m3c bench <subcommand> [options]
+
+subcommands:
+${Object.entries(SUBCOMMANDS)
+  .map(([name, s]) => `  ${name.padEnd(10)} ${s}`)
+  .join('\n')}`;
+
+const KEYFRAMES_HELP = `usage: m3c bench keyframes [options] [--json]
+
+Per image and on average: bytes, bpp, PSNR (RGB), MS-SSIM, HF energy ratio, gradient-histogram
+distance, encode and decode ms of three rows per token grid of the pack: ours (learned codec with the
+denoiser), ours-no-diffusion (same payload, z^ decoded directly) and av1 (libaom intra within +-5% of
+ours's bytes). Images: the 24 Kodak PNGs (portrait ones coded as 512x768) and the keyframes the
+default selection picks in the evaluation clips (04_coffee, 05_juggle, bedroom, bikes, carphone) at
+512x320, 8 fps, read from $M3C_MEDIA_DIR or ../shared/media.
+
+  --models DIR       learned model pack (default resources/models)
+  --kodak-only       only the Kodak set
+  --clips-only       only the evaluation-clip keyframes
+  --limit N          first N images per set
+  --max-per-clip N   at most N keyframes per clip (default all)
+  --steps N          denoiser steps of "ours", 0..${MAX_DENOISER_STEPS} (default ${DEFAULT_DENOISER_STEPS})
+  --out DIR          where ${REPORT_NAME}.md and ${REPORT_NAME}.json go (default docs/)
+  --grids-dir DIR    side-by-side PNGs (default OUT/${REPORT_NAME}/)`;
+
+export async function benchCommand(argv: string[], ctx: CommandContext): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub === '--help' || sub === '-h') return ctx.out(HELP);
+  if (sub === undefined) throw new M3cError('usage', `bench needs a subcommand (${Object.keys(SUBCOMMANDS).join(', ')}; see "m3c bench --help")`);
+  if (sub !== 'keyframes') throw new M3cError('usage', `unknown bench subcommand "${sub}" (subcommands: ${Object.keys(SUBCOMMANDS).join(', ')})`);
+  return benchKeyframesCommand(rest, ctx);
+}
+
+async function benchKeyframesCommand(argv: string[], ctx: CommandContext): Promise<void> {
+  const { values: v, positionals } = parse(
+    argv,
+    {
+      models: { type: 'string' },
+      'kodak-only': { type: 'boolean' },
+      'clips-only': { type: 'boolean' },
+      limit: { type: 'string' },
+      'max-per-clip': { type: 'string' },
+      steps: { type: 'string' },
+      out: { type: 'string' },
+      'grids-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'bench keyframes',
+  );
+  if (v.help) return ctx.out(KEYFRAMES_HELP);
+  if (positionals.length > 0) throw new M3cError('usage', `bench keyframes takes no positional arguments, got "${positionals[0]}" (see "m3c bench keyframes --help")`);
+  if (v['kodak-only'] && v['clips-only']) throw new M3cError('usage', '--kodak-only and --clips-only exclude each other');
+  const sets: BenchSet[] = v['kodak-only'] ? ['kodak'] : v['clips-only'] ? ['clips'] : ['kodak', 'clips'];
+  const limit = numberArg(v.limit, 'limit', { min: 1, integer: true });
+  const maxPerClip = numberArg(v['max-per-clip'], 'max-per-clip', { min: 1, integer: true });
+  const steps = numberArg(v.steps, 'steps', { min: 0, max: MAX_DENOISER_STEPS, integer: true });
+  const outDir = path.resolve(v.out ?? path.join(REPO_ROOT, 'docs'));
+  const gridsDir = path.resolve(v['grids-dir'] ?? path.join(outDir, REPORT_NAME));
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (e) {
+    throw new M3cError('input', `cannot create the report folder ${outDir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+
+  const result = await benchKeyframes({ modelsDir: v.models, sets, limit, maxPerClip, steps, gridsDir }, ctx.signal, (e) => {
+    if (e.stage !== 'kodak' && e.stage !== 'clips') return ctx.progress(e);
+    // One plain line per image, also when stderr is not a terminal (a long run is otherwise silent);
+    // on a terminal it first clears the analysis bar's line.
+    process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[2K' : ''}m3c: ${e.stage} ${e.done}/${e.total} ${e.message ?? ''}\n`);
+  });
+
+  const mdFile = path.join(outDir, `${REPORT_NAME}.md`);
+  const jsonFile = path.join(outDir, `${REPORT_NAME}.json`);
+  const rel = (file: string): string => path.relative(outDir, file).split(path.sep).join('/');
+  const enc = new TextEncoder();
+  await writeFileAtomic(jsonFile, enc.encode(JSON.stringify(result, null, 1) + '\n'));
+  await writeFileAtomic(mdFile, enc.encode(renderBenchReport(result, rel)));
+
+  for (const s of result.sets) {
+    ctx.out(`${s.set} (${s.images.length} images), averages:`);
+    ctx.out('  row                grid    bytes     bpp   PSNR  MS-SSIM  HF ratio  grad.dist  enc ms  dec ms');
+    for (const a of s.averages) ctx.out(`  ${averageLine(a)}`);
+  }
+  ctx.out(`report: ${mdFile}, ${jsonFile}; ${result.gridPngs.length} grids in ${gridsDir}${result.skippedPngs.length ? ` (${result.skippedPngs.length} skipped over the size limit)` : ''}; ${(result.wallMs / 1000).toFixed(1)} s`);
+  ctx.result({ report: mdFile, json: jsonFile, gridsDir, ...result });
+}
+
+function averageLine(a: AverageRow): string {
+  const within = a.withinTolerance === undefined ? '' : `  (+-5%: ${a.withinTolerance}/${a.images})`;
+  return `${a.row.padEnd(18)} ${a.grid.padEnd(6)} ${a.bytes.toFixed(1).padStart(7)} ${a.bpp.toFixed(4).padStart(7)} ${a.psnr.toFixed(2).padStart(6)} ${a.msssim.toFixed(4).padStart(8)} ${a.hfRatio.toFixed(3).padStart(9)} ${a.gradDist.toFixed(4).padStart(10)} ${a.encodeMs.toFixed(0).padStart(7)} ${a.decodeMs.toFixed(0).padStart(7)}${within}`;
+}
