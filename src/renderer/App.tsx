@@ -14,7 +14,7 @@ import type { StudioClient } from '../shared/api/client.ts';
 import { CompareView } from './components/CompareView.tsx';
 import { DialoguePanel } from './components/DialoguePanel.tsx';
 import { MoonIcon, SunIcon } from './components/icons.tsx';
-import { JobsView, type EncodeMode } from './components/JobsView.tsx';
+import { JobsView, type EncodeCodecChoice, type EncodeMode } from './components/JobsView.tsx';
 import { ProjectsView } from './components/ProjectsView.tsx';
 import { SettingsView } from './components/SettingsView.tsx';
 import { TimelineView } from './components/TimelineView.tsx';
@@ -98,10 +98,10 @@ function Studio(props: { section: Section; onSection: (s: Section) => void; mode
   };
 
   const encode = useCallback(
-    async (mode: EncodeMode = 'interpolation'): Promise<void> => {
+    async (mode: EncodeMode = 'interpolation', codec: EncodeCodecChoice = {}): Promise<void> => {
       if (!source) return;
       await timeline.flush();
-      jobs.upsert(await client.startEncode({ sourceId: source.id, mode }));
+      jobs.upsert(await client.startEncode({ sourceId: source.id, mode, ...codec }));
       onSection('jobs');
     },
     [client, source, timeline, jobs, onSection],

@@ -2,7 +2,9 @@ import type { Geometry } from '../../shared/engine/frame.ts';
 import type { ReconstructionMode } from '../../shared/engine/interfaces.ts';
 import { M3cError } from '../../shared/engine/errors.ts';
 import { DEFAULT_SELECTION, type SelectionParams } from '../../shared/keyframes/index.ts';
-import { DEFAULT_GEOMETRY } from '../pipeline/engine.ts';
+import { DEFAULT_DENOISER_STEPS, MAX_DENOISER_STEPS } from '../codecs/learned/index.ts';
+import { DEFAULT_GEOMETRY, KEYFRAME_CODEC_CHOICES, LEARNED_DEFAULT_BUDGET, type EngineOptions } from '../pipeline/engine.ts';
+import { CLASSICAL_DEFAULT_BUDGET } from '../codecs/index.ts';
 import { choiceArg, fpsArg, numberArg } from './args.ts';
 
 export const GEOMETRY_OPTIONS = {
@@ -30,6 +32,26 @@ export const SELECTION_HELP = `  --strategy S           motion-semantic (default
   --threshold T          decision threshold D_th (default ${DEFAULT_SELECTION.threshold})
   --interval N           keyframe every N frames with --strategy fixed (default ${DEFAULT_SELECTION.fixedInterval})
   --min-clip N --max-clip N   clip length limits in frames (default ${DEFAULT_SELECTION.minClip}, ${DEFAULT_SELECTION.maxClip}; 0 = none)`;
+
+export const MODELS_OPTIONS = {
+  models: { type: 'string' },
+} as const;
+
+export const DENOISER_OPTIONS = {
+  'denoiser-steps': { type: 'string' },
+} as const;
+
+export const KEYFRAME_CODEC_OPTIONS = {
+  'keyframe-codec': { type: 'string' },
+} as const;
+
+export const MODELS_HELP = `  --models DIR           model pack folder holding manifest.json (default: resources/models)`;
+
+export const DENOISER_HELP = `  --denoiser-steps N     learned keyframe codec: Euler steps of the latent denoiser when decoding, 0..${MAX_DENOISER_STEPS}
+                         (default ${DEFAULT_DENOISER_STEPS}; 0 = no diffusion). The .m3c does not record N: another N gives other frames`;
+
+export const KEYFRAME_CODEC_HELP = `  --keyframe-codec C     learned, classical or auto (default: learned when the model pack has its models,
+                         else classical AV1); default budgets: learned ${LEARNED_DEFAULT_BUDGET} B (picks the coarse token grid), classical ${CLASSICAL_DEFAULT_BUDGET} B`;
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -60,6 +82,15 @@ export function selectionFrom(v: Values): SelectionParams {
 function limit(value: number | undefined, fallback: number | undefined): number | undefined {
   if (value === undefined) return fallback;
   return value === 0 ? undefined : value;
+}
+
+/** --models, --keyframe-codec and --denoiser-steps as createEngine options (absent flags stay absent). */
+export function engineOptionsFrom(v: Values): EngineOptions {
+  return {
+    modelsDir: v.models as string | undefined,
+    keyframeCodec: choiceArg(v['keyframe-codec'] as string | undefined, 'keyframe-codec', KEYFRAME_CODEC_CHOICES),
+    denoiserSteps: numberArg(v['denoiser-steps'] as string | undefined, 'denoiser-steps', { min: 0, max: MAX_DENOISER_STEPS, integer: true }),
+  };
 }
 
 export function modeFrom(v: Values): ReconstructionMode {

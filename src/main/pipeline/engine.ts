@@ -9,8 +9,9 @@ import { AppearanceEmbedder } from '../analysis/index.ts';
 import { DenseFlowEstimator } from '../../shared/vision/index.ts';
 import { createReconstructor } from '../../shared/reconstruct/index.ts';
 import { ClassicalAv1KeyframeCodec, CLASSICAL_DEFAULT_BUDGET } from '../codecs/index.ts';
+import { availableGrids, DEFAULT_DENOISER_STEPS, LearnedKeyframeCodec, learnedSlots, MAX_DENOISER_STEPS, type TokenGrid } from '../codecs/learned/index.ts';
 import { TEXT_CODER_ID } from '../../shared/text/index.ts';
-import { loadManifest, modelPackHash, type ModelManifest } from '../inference/index.ts';
+import { loadManifest, modelPackHash, SessionCache, type ModelManifest } from '../inference/index.ts';
 
 export const DEFAULT_GEOMETRY: Geometry = { width: 512, height: 320, fpsNum: 8, fpsDen: 1 };
 
@@ -18,14 +19,22 @@ export interface Engine {
   readonly embedder: ImageEmbedder;
   /** Flow used by the keyframe analysis (small working size, fast). */
   readonly analysisFlow: FlowEstimator;
+  /** The codec new encodes use: the one EngineOptions.keyframeCodec chose. */
   readonly keyframeCodec: KeyframeCodec;
+  /** Which of the two `keyframeCodec` is ('auto' resolved). */
+  readonly keyframeCodecKind: KeyframeCodecKind;
+  /** The budget of `keyframeCodec` when the caller gives none. */
   readonly defaultKeyframeBudget: number;
+  /** Token grids whose learned models the pack provides (empty: the learned codec is unavailable). */
+  readonly learnedGrids: readonly TokenGrid[];
   readonly reconstructor: ClipReconstructor;
   readonly textCoderId: string;
   readonly manifest: ModelManifest;
   readonly modelPackHash: Uint8Array;
   keyframeCodecById(id: string): KeyframeCodec;
   reconstructorById(id: string): ClipReconstructor;
+  /** Releases the ONNX Runtime sessions; the engine must not be used afterwards. */
+  dispose(): Promise<void>;
 }
 
 /**
@@ -47,22 +56,70 @@ class ClassicalClipReconstructor implements ClipReconstructor {
   }
 }
 
+/** 'auto': the learned codec when the pack provides at least one complete token grid, else classical. */
+export type KeyframeCodecChoice = KeyframeCodecKind | 'auto';
+export type KeyframeCodecKind = 'learned' | 'classical';
+export const KEYFRAME_CODEC_CHOICES: readonly KeyframeCodecChoice[] = ['learned', 'classical', 'auto'];
+
+/**
+ * Default byte budget of the learned codec. Its rate is set by the token grid, not by a quantiser:
+ * the budget only decides which grid fits (the finest grid whose payload fits, else the coarsest).
+ * 640 B is one byte per token of the coarse map at 512x320 (32x20 tokens at 8 bits, the codebook's
+ * raw cost): the coarse map codes under it (about 6 bits per token, ~490 B measured), while the fine
+ * map has four times the tokens and fits only on a nearly flat frame, where it then costs no more.
+ * So by default every keyframe uses the coarse grid, and the figure doubles as the studio's
+ * per-keyframe rate estimate.
+ */
+export const LEARNED_DEFAULT_BUDGET = 640;
+
 export interface EngineOptions {
   /** Folder holding manifest.json (default: resources/models of this checkout or the packaged app). */
   readonly modelsDir?: string;
+  /** Keyframe codec of new encodes (default 'auto'). Decoding picks the codec the file names, whatever this says. */
+  readonly keyframeCodec?: KeyframeCodecChoice;
+  /**
+   * Euler steps of the learned codec's latent denoiser when decoding, 0..8 (default 4; 0 decodes z^
+   * directly). The .m3c does not record it: decoding a file with another N gives other frames.
+   */
+  readonly denoiserSteps?: number;
+}
+
+function checkDenoiserSteps(steps: number): number {
+  if (!Number.isInteger(steps) || steps < 0 || steps > MAX_DENOISER_STEPS) {
+    throw new M3cError('usage', `denoiser steps must be an integer in 0..${MAX_DENOISER_STEPS}, got ${steps}`);
+  }
+  return steps;
 }
 
 export function createEngine(options: EngineOptions = {}): Engine {
   const manifest = loadManifest(options.modelsDir);
-  const keyframeCodec = new ClassicalAv1KeyframeCodec();
+  const choice = options.keyframeCodec ?? 'auto';
+  const denoiserSteps = checkDenoiserSteps(options.denoiserSteps ?? DEFAULT_DENOISER_STEPS);
+  const learnedGrids = availableGrids(manifest);
+  if (choice === 'learned' && learnedGrids.length === 0) {
+    const slots = Object.values(learnedSlots('coarse')).join(', ');
+    throw new M3cError(
+      'model',
+      `model pack ${manifest.packId} (${manifest.dir}) has no learned keyframe codec models (${slots}, or the same for "fine"): install a pack that has them or use --keyframe-codec classical`,
+    );
+  }
+  const classical = new ClassicalAv1KeyframeCodec();
+  // Sessions are created on first use, so registering the learned codec for decoding costs nothing
+  // until a file that needs it arrives.
+  const learned = learnedGrids.length > 0 ? new LearnedKeyframeCodec(new SessionCache(manifest), { denoiserSteps }) : undefined;
+  const keyframeCodecKind: KeyframeCodecKind = choice !== 'classical' && learned ? 'learned' : 'classical';
+  const keyframeCodec: KeyframeCodec = keyframeCodecKind === 'learned' && learned ? learned : classical;
   const reconstructor = new ClassicalClipReconstructor(new DenseFlowEstimator());
-  const codecs = new Map<string, KeyframeCodec>([[keyframeCodec.id, keyframeCodec]]);
+  const codecs = new Map<string, KeyframeCodec>([[classical.id, classical]]);
+  if (learned) codecs.set(learned.id, learned);
   const reconstructors = new Map<string, ClipReconstructor>([[reconstructor.id, reconstructor]]);
   return {
     embedder: new AppearanceEmbedder(),
     analysisFlow: new DenseFlowEstimator(),
     keyframeCodec,
-    defaultKeyframeBudget: CLASSICAL_DEFAULT_BUDGET,
+    keyframeCodecKind,
+    defaultKeyframeBudget: keyframeCodecKind === 'learned' ? LEARNED_DEFAULT_BUDGET : CLASSICAL_DEFAULT_BUDGET,
+    learnedGrids,
     reconstructor,
     textCoderId: TEXT_CODER_ID,
     manifest,
@@ -76,6 +133,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
       const r = reconstructors.get(id);
       if (!r) throw new M3cError('model', `this .m3c needs clip reconstructor "${id}", which this installation does not have (it has ${[...reconstructors.keys()].join(', ')})`);
       return r;
+    },
+    async dispose() {
+      await learned?.dispose();
     },
   };
 }

@@ -13,7 +13,7 @@ import { isAbortError, M3cError } from '../../shared/engine/errors.ts';
 import { deserialiseFrameSignals, serialiseFrameSignals, type FrameSignals, type SelectionParams } from '../../shared/keyframes/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import type { EncodeResult } from './encode.ts';
-import type { Engine } from './engine.ts';
+import type { Engine, KeyframeCodecKind } from './engine.ts';
 
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -30,6 +30,10 @@ export interface RecordParams {
   readonly selection: SelectionParams;
   readonly mode: ReconstructionMode;
   readonly keyframeBudgetBytes?: number;
+  /** The keyframe codec the encode uses ('auto' resolved by the engine). */
+  readonly keyframeCodec?: KeyframeCodecKind;
+  /** Denoiser steps meant for decoding: the .m3c has no field for them, the project keeps them. */
+  readonly denoiserSteps?: number;
   /** Where the texts came from; without one nothing was supplied and stored descriptions are left alone. */
   readonly descriptionOrigin?: 'file' | 'lmm';
 }

@@ -20,6 +20,8 @@ import {
   type EncodeInfo,
   type EncodeParams,
   type ExportFormat,
+  type KeyframeCodecKind,
+  type KeyframeCodecsInfo,
   type ExportResult,
   type ItemKind,
   type JobInfo,
@@ -42,6 +44,7 @@ import { encodeText } from '../../shared/text/index.ts';
 import { openStore, type Store, type AnalysisRecord, type EncodeRecord, type SourceRecord, type ProjectRecord } from '../store/index.ts';
 import { LmmStore } from '../store/lmm.ts';
 import { createEngine, DEFAULT_GEOMETRY, type Engine } from '../pipeline/engine.ts';
+import { DEFAULT_DENOISER_STEPS, MAX_DENOISER_STEPS } from '../codecs/learned/index.ts';
 import { sha256File } from '../pipeline/project-record.ts';
 import type { DescriptionsFile } from '../pipeline/descriptions-file.ts';
 import { decodeFrames, locateFfmpeg, probe, type ProbeInfo } from '../media/index.ts';
@@ -72,6 +75,8 @@ export interface StudioServiceOptions {
   readonly concurrency?: number;
   /** Timeout of the LMM reachability check (ms). */
   readonly lmmCheckTimeoutMs?: number;
+  /** Model pack folder (default: resources/models of this checkout or the packaged app). */
+  readonly modelsDir?: string;
 }
 
 /** A binary resource for a MediaRef: a file to stream (with Range) or bytes. */
@@ -139,6 +144,8 @@ export class StudioService implements StudioApi {
     this.listeners.clear();
     this.lmmStore.close();
     this.store.close();
+    await this.engineCache?.dispose();
+    this.engineCache = undefined;
   }
 
   private emit(event: StudioEvent): void {
@@ -151,9 +158,22 @@ export class StudioService implements StudioApi {
     }
   }
 
+  /** For ids, budgets and codec availability only: the compute runs in workers with engines of their own. */
   private engine(): Engine {
-    this.engineCache ??= createEngine();
+    this.engineCache ??= createEngine({ modelsDir: this.options.modelsDir });
     return this.engineCache;
+  }
+
+  private keyframeCodecsInfo(): KeyframeCodecsInfo {
+    const steps = { defaultDenoiserSteps: DEFAULT_DENOISER_STEPS, maxDenoiserSteps: MAX_DENOISER_STEPS };
+    let e: Engine;
+    try {
+      e = this.engine();
+    } catch (err) {
+      return { default: 'classical', learnedGrids: [], learnedUnavailable: (err as Error).message, ...steps };
+    }
+    const learnedUnavailable = e.learnedGrids.length > 0 ? null : `model pack ${e.manifest.packId} has no learned keyframe codec models: install a pack that has them`;
+    return { default: e.keyframeCodecKind, learnedGrids: [...e.learnedGrids], learnedUnavailable, ...steps };
   }
 
   // ------------------------------------------------------------ settings
@@ -187,6 +207,7 @@ export class StudioService implements StudioApi {
       ffmpeg,
       geometry: s.geometry,
       projectsDir: this.projectsDir,
+      keyframeCodecs: this.keyframeCodecsInfo(),
     };
   }
 
@@ -396,7 +417,7 @@ export class StudioService implements StudioApi {
       stageWeights: { analysis: 9, thumbnails: 1 },
       run: async (ctx) => {
         const geometry = this.geometryOf(source.projectId);
-        const r = await runInWorker({ kind: 'analysis', input: source.path, geometry }, { signal: ctx.signal, onProgress: ctx.progress });
+        const r = await runInWorker({ kind: 'analysis', input: source.path, geometry, modelsDir: this.options.modelsDir ?? null }, { signal: ctx.signal, onProgress: ctx.progress });
         const a = this.store.saveAnalysis({ sourceId: source.id, geometry, embedderId: r.embedderId, flowId: r.flowId, frameCount: r.frameCount, signals: r.signals });
         this.emit({ type: 'analysis-ready', sourceId: source.id, analysis: this.analysisInfo(a) });
         ctx.progress({ stage: 'thumbnails', done: 0, total: 1 });
@@ -682,11 +703,16 @@ export class StudioService implements StudioApi {
     const source = this.requireSource(v.id(p, 'sourceId'));
     const mode = p.mode === undefined ? 'interpolation' : v.oneOf(p, 'mode', ['interpolation', 'prediction'] as const);
     const keyframeBudgetBytes = v.optInt(p, 'keyframeBudgetBytes', 16, 1_000_000) ?? null;
+    const codecs = this.keyframeCodecsInfo();
+    const keyframeCodec: KeyframeCodecKind = p.keyframeCodec === undefined ? codecs.default : v.oneOf(p, 'keyframeCodec', ['learned', 'classical'] as const);
+    if (keyframeCodec === 'learned' && codecs.learnedUnavailable) throw new M3cError('model', codecs.learnedUnavailable);
+    const denoiserSteps = v.optInt(p, 'denoiserSteps', 0, MAX_DENOISER_STEPS) ?? DEFAULT_DENOISER_STEPS;
     const geometry = this.geometryOf(source.projectId);
     const analysis = this.analysisOf(source);
     const saved = analysis ? this.latestSelection(analysis, source.id) : null;
     const selection = saved?.params ?? DEFAULT_SELECTION;
-    const params: EncodeParams = { selection, mode, keyframeBudgetBytes, geometry };
+    const params: EncodeParams = { selection, mode, keyframeBudgetBytes, geometry, keyframeCodec, denoiserSteps };
+    const modelsDir = this.options.modelsDir ?? null;
     return this.jobs.enqueue({
       kind: 'encode',
       projectId: source.projectId,
@@ -701,7 +727,19 @@ export class StudioService implements StudioApi {
         this.emit({ type: 'encodes-changed', projectId: source.projectId });
         try {
           const r = await runInWorker(
-            { kind: 'encode', input: source.path, output, geometry, selection, mode, keyframeBudgetBytes, descriptions: this.descriptionsFile(source.id), signals: analysis?.signals ?? null },
+            {
+              kind: 'encode',
+              input: source.path,
+              output,
+              geometry,
+              selection,
+              mode,
+              keyframeBudgetBytes,
+              keyframeCodec,
+              modelsDir,
+              descriptions: this.descriptionsFile(source.id),
+              signals: analysis?.signals ?? null,
+            },
             { signal: ctx.signal, onProgress: ctx.progress },
           );
           const metrics: EncodeMetrics = { bpp: r.bpp, kbps: r.kbps, frameCount: r.frameCount, durationSec: r.durationSec, keyframes: r.keyframes };
@@ -722,6 +760,9 @@ export class StudioService implements StudioApi {
     const e = this.requireEncode(v.id(p, 'encodeId'));
     if (e.status !== 'done') throw new M3cError('usage', `encode ${e.id} is ${e.status}: only a finished encode can be decoded`);
     const source = this.requireSource(e.sourceId);
+    // The steps chosen at encode time: the file itself has no field for them.
+    const denoiserSteps = (e.params as EncodeParams | null)?.denoiserSteps ?? DEFAULT_DENOISER_STEPS;
+    const modelsDir = this.options.modelsDir ?? null;
     return this.jobs.enqueue({
       kind: 'decode',
       projectId: e.projectId,
@@ -730,7 +771,7 @@ export class StudioService implements StudioApi {
       stageWeights: { decoding: 2, evaluation: 1 },
       run: async (ctx) => {
         const out = this.reconstructionPath(e);
-        const r = await runInWorker({ kind: 'decode', m3cPath: e.path, output: out, reference: source.path }, { signal: ctx.signal, onProgress: ctx.progress });
+        const r = await runInWorker({ kind: 'decode', m3cPath: e.path, output: out, reference: source.path, denoiserSteps, modelsDir }, { signal: ctx.signal, onProgress: ctx.progress });
         await writeFile(this.comparisonPath(e), JSON.stringify(r));
         this.emit({ type: 'encodes-changed', projectId: e.projectId });
       },

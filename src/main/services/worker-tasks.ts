@@ -3,9 +3,11 @@ import type { Geometry } from '../../shared/engine/frame.ts';
 import type { SelectionParams } from '../../shared/keyframes/index.ts';
 import type { DescriptionsFile } from '../pipeline/descriptions-file.ts';
 import type { SectionBytes } from '../pipeline/summary.ts';
+import type { KeyframeCodecKind } from '../pipeline/engine.ts';
 
+/** Every task names the model pack folder (null: the default resources/models). */
 export type WorkerTask =
-  | { readonly kind: 'analysis'; readonly input: string; readonly geometry: Geometry }
+  | { readonly kind: 'analysis'; readonly input: string; readonly geometry: Geometry; readonly modelsDir: string | null }
   | {
       readonly kind: 'encode';
       readonly input: string;
@@ -14,11 +16,20 @@ export type WorkerTask =
       readonly selection: SelectionParams;
       readonly mode: 'interpolation' | 'prediction';
       readonly keyframeBudgetBytes: number | null;
+      readonly keyframeCodec: KeyframeCodecKind;
+      readonly modelsDir: string | null;
       readonly descriptions: DescriptionsFile;
       /** Serialised FrameSignals of the stored analysis (skips the analysis pass). */
       readonly signals: Uint8Array | null;
     }
-  | { readonly kind: 'decode'; readonly m3cPath: string; readonly output: string; readonly reference: string };
+  | {
+      readonly kind: 'decode';
+      readonly m3cPath: string;
+      readonly output: string;
+      readonly reference: string;
+      readonly denoiserSteps: number;
+      readonly modelsDir: string | null;
+    };
 
 export interface AnalysisOutcome {
   readonly frameCount: number;

@@ -5,7 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { M3cError } from '../../shared/engine/errors.ts';
 import { DEFAULT_SELECTION, deserialiseFrameSignals, serialiseFrameSignals } from '../../shared/keyframes/index.ts';
-import { createEngine } from '../pipeline/engine.ts';
+import { createEngine, type Engine } from '../pipeline/engine.ts';
 import { analyzeVideo } from '../pipeline/analyze.ts';
 import { encodeVideo } from '../pipeline/encode.ts';
 import { decodeToMp4, geometryOf, openBitstream } from '../pipeline/decode.ts';
@@ -21,8 +21,23 @@ const controller = new AbortController();
 const post = (m: FromWorker): void => port.postMessage(m);
 const onProgress = (e: { stage: string; done: number; total: number }): void => post({ type: 'progress', stage: e.stage, done: e.done, total: e.total });
 
+function engineFor(task: WorkerTask): Engine {
+  const modelsDir = task.modelsDir ?? undefined;
+  if (task.kind === 'encode') return createEngine({ modelsDir, keyframeCodec: task.keyframeCodec });
+  if (task.kind === 'decode') return createEngine({ modelsDir, denoiserSteps: task.denoiserSteps });
+  return createEngine({ modelsDir });
+}
+
 async function run(task: WorkerTask): Promise<AnalysisOutcome | EncodeOutcome | DecodeOutcome> {
-  const engine = createEngine();
+  const engine = engineFor(task);
+  try {
+    return await runWith(engine, task);
+  } finally {
+    await engine.dispose();
+  }
+}
+
+async function runWith(engine: Engine, task: WorkerTask): Promise<AnalysisOutcome | EncodeOutcome | DecodeOutcome> {
   const signal = controller.signal;
   switch (task.kind) {
     case 'analysis': {

@@ -1,8 +1,12 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
+import FormControl from '@mui/material/FormControl';
+import InputLabel from '@mui/material/InputLabel';
 import LinearProgress from '@mui/material/LinearProgress';
+import MenuItem from '@mui/material/MenuItem';
+import Select from '@mui/material/Select';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
@@ -12,14 +16,63 @@ import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import ToggleButton from '@mui/material/ToggleButton';
 import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
+import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import { mediaRefs, type EncodeInfo, type ExportFormat, type JobInfo, type SourceInfo } from '../../shared/api/contract.ts';
+import { mediaRefs, type EncodeInfo, type ExportFormat, type JobInfo, type KeyframeCodecKind, type KeyframeCodecsInfo, type SourceInfo } from '../../shared/api/contract.ts';
 import { useStudio } from '../context.tsx';
 import { fixed, formatBytes, formatEta, formatTime } from '../format.ts';
 import { isActive } from '../hooks/useJobs.ts';
 import { EmptyState, ErrorNotice, toShownError, type ShownError } from './common.tsx';
 
 export type EncodeMode = 'interpolation' | 'prediction';
+
+/** What the Encode panel sends besides the mode; absent fields take the service's defaults. */
+export interface EncodeCodecChoice {
+  readonly keyframeCodec?: KeyframeCodecKind;
+  readonly denoiserSteps?: number;
+}
+
+/** The keyframe codec and, for the learned one, the denoiser steps; learned is disabled when the pack lacks it. */
+function KeyframeCodecSelect(props: { info: KeyframeCodecsInfo | null; value: EncodeCodecChoice; onChange: (v: EncodeCodecChoice) => void }): ReactNode {
+  const { info, value } = props;
+  const codec = value.keyframeCodec ?? info?.default ?? 'classical';
+  const steps = value.denoiserSteps ?? info?.defaultDenoiserSteps ?? 4;
+  const stepChoices = Array.from({ length: (info?.maxDenoiserSteps ?? 8) + 1 }, (_v, i) => i);
+  return (
+    <>
+      {/* A disabled menu item takes no pointer events, so the reason sits on the whole control. */}
+      <Tooltip title={info?.learnedUnavailable ?? ''}>
+        <FormControl size="small" sx={{ minWidth: 180 }}>
+          <InputLabel id="keyframe-codec-label">Keyframe codec</InputLabel>
+          <Select
+            labelId="keyframe-codec-label"
+            label="Keyframe codec"
+            value={codec}
+            disabled={!info}
+            onChange={(e) => props.onChange({ ...value, keyframeCodec: e.target.value as KeyframeCodecKind })}
+          >
+            <MenuItem value="learned" disabled={!!info?.learnedUnavailable}>
+              {info?.learnedUnavailable ? 'Learned (needs its models)' : 'Learned'}
+            </MenuItem>
+            <MenuItem value="classical">Classical AV1</MenuItem>
+          </Select>
+        </FormControl>
+      </Tooltip>
+      {codec === 'learned' ? (
+        <FormControl size="small" sx={{ minWidth: 140 }}>
+          <InputLabel id="denoiser-steps-label">Denoiser steps</InputLabel>
+          <Select labelId="denoiser-steps-label" label="Denoiser steps" value={steps} onChange={(e) => props.onChange({ ...value, denoiserSteps: Number(e.target.value) })}>
+            {stepChoices.map((n) => (
+              <MenuItem key={n} value={n}>
+                {n === 0 ? '0 (no diffusion)' : n}
+              </MenuItem>
+            ))}
+          </Select>
+        </FormControl>
+      ) : null}
+    </>
+  );
+}
 
 const KIND_NAMES: Record<JobInfo['kind'], string> = { analysis: 'Analysis', encode: 'Encode', decode: 'Decode', describe: 'Describe' };
 
@@ -73,12 +126,25 @@ export function JobsView(props: {
   onJob: (job: JobInfo) => void;
   encodes: readonly EncodeInfo[];
   encodesError: ShownError | null;
-  onEncode: (mode: EncodeMode) => Promise<void>;
+  onEncode: (mode: EncodeMode, codec: EncodeCodecChoice) => Promise<void>;
   onCompare: (encodeId: number) => void;
 }): ReactNode {
-  const { navigate } = useStudio();
+  const { navigate, client } = useStudio();
   const { source, jobs, projectId } = props;
   const [mode, setMode] = useState<EncodeMode>('interpolation');
+  const [codecs, setCodecs] = useState<KeyframeCodecsInfo | null>(null);
+  const [codec, setCodec] = useState<EncodeCodecChoice>({});
+  useEffect(() => {
+    let live = true;
+    // Without the settings the choice stays on the service's default (the select is disabled).
+    client.getSettings({}).then(
+      (s) => live && setCodecs(s.keyframeCodecs),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [client]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ShownError | null>(null);
   const names = new Map(props.sources.map((s) => [s.id, s.name]));
@@ -87,7 +153,7 @@ export function JobsView(props: {
   const encode = (): void => {
     setBusy(true);
     setError(null);
-    props.onEncode(mode).then(
+    props.onEncode(mode, codec).then(
       () => setBusy(false),
       (e: unknown) => {
         setBusy(false);
@@ -113,6 +179,7 @@ export function JobsView(props: {
                 Prediction
               </ToggleButton>
             </ToggleButtonGroup>
+            <KeyframeCodecSelect info={codecs} value={codec} onChange={setCodec} />
             <Button variant="contained" onClick={encode} disabled={busy || !source.analysis} aria-label="Encode this video">
               Encode with the saved selection
             </Button>
@@ -156,7 +223,8 @@ function paramsSummary(e: EncodeInfo): string {
   const s = e.params.selection;
   const sel = s.strategy === 'fixed' ? `fixed every ${s.fixedInterval}` : `${s.strategy}, λ1 ${s.lambda1}, λ2 ${s.lambda2}, D_th ${s.threshold}`;
   const g = e.params.geometry;
-  return `${e.params.mode}; ${sel}; ${g.width}×${g.height}${e.params.keyframeBudgetBytes !== null ? `; ${e.params.keyframeBudgetBytes} B/keyframe` : ''}`;
+  const kf = e.params.keyframeCodec === 'learned' ? `; learned keyframes, ${e.params.denoiserSteps ?? 4} denoiser steps` : '';
+  return `${e.params.mode}; ${sel}; ${g.width}×${g.height}${e.params.keyframeBudgetBytes !== null ? `; ${e.params.keyframeBudgetBytes} B/keyframe` : ''}${kf}`;
 }
 
 /** The project's encodes with their numbers, and what can be done with each (decode, compare, export, delete). */

@@ -186,11 +186,18 @@ export interface JobInfo {
   readonly error: ApiError | null;
 }
 
+/** The keyframe codecs an encode can use: the learned VQ codec (needs its models in the pack) or AV1 intra. */
+export type KeyframeCodecKind = 'learned' | 'classical';
+
 export interface EncodeParams {
   readonly selection: SelectionParams;
   readonly mode: 'interpolation' | 'prediction';
   readonly keyframeBudgetBytes: number | null;
   readonly geometry: Geometry;
+  /** Absent in encodes recorded before the codec became selectable (those used 'classical'). */
+  readonly keyframeCodec?: KeyframeCodecKind;
+  /** Learned codec: denoiser steps the studio decodes with (the .m3c does not record them). */
+  readonly denoiserSteps?: number;
 }
 
 export interface EncodeInfo {
@@ -253,6 +260,18 @@ export interface StudioSettings {
   /** Default working geometry for new projects. */
   readonly geometry: Geometry;
   readonly projectsDir: string;
+  readonly keyframeCodecs: KeyframeCodecsInfo;
+}
+
+export interface KeyframeCodecsInfo {
+  /** What an encode uses when it names none: learned when the pack has its models. */
+  readonly default: KeyframeCodecKind;
+  /** Token grids ('coarse', 'fine') whose learned models the pack has; empty: learned is unavailable. */
+  readonly learnedGrids: string[];
+  /** Why learned cannot be chosen (one line), or null when it can. */
+  readonly learnedUnavailable: string | null;
+  readonly defaultDenoiserSteps: number;
+  readonly maxDenoiserSteps: number;
 }
 
 export interface SettingsUpdate {
@@ -297,7 +316,14 @@ export interface StudioApi {
   /** Re-runs the dialogue for the saved selection's items (all, or the listed ones) as a 'describe' job. */
   describe(params: { sourceId: number; items?: { kind: ItemKind; index: number }[] }): Promise<JobInfo>;
 
-  startEncode(params: { sourceId: number; mode?: 'interpolation' | 'prediction'; keyframeBudgetBytes?: number }): Promise<JobInfo>;
+  /** keyframeCodec defaults to KeyframeCodecsInfo.default; denoiserSteps (0..max) to defaultDenoiserSteps. */
+  startEncode(params: {
+    sourceId: number;
+    mode?: 'interpolation' | 'prediction';
+    keyframeBudgetBytes?: number;
+    keyframeCodec?: KeyframeCodecKind;
+    denoiserSteps?: number;
+  }): Promise<JobInfo>;
   /** Reconstructs the mp4 and compares it with the source (per-frame PSNR and MS-SSIM). */
   startDecode(params: { encodeId: number }): Promise<JobInfo>;
   listJobs(params: Record<string, never>): Promise<JobInfo[]>;

@@ -30,7 +30,7 @@ beforeAll(async () => {
   m3cPath = path.join(dir, 'bikes.m3c');
   const desc = path.join(dir, 'desc.json');
   writeFileSync(desc, JSON.stringify({ items: [{ frame: 0, keyframe: 'A cyclist rides along a city street.', clip: 'The camera follows riders past parked cars.' }] }));
-  encoded = await runCli(['encode', BIKES, '-o', m3cPath, '--descriptions', desc, '--json']);
+  encoded = await runCli(['encode', BIKES, '-o', m3cPath, '--descriptions', desc, '--keyframe-codec', 'classical', '--json']);
 }, 300_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

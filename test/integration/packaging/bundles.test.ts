@@ -170,7 +170,7 @@ describe('main bundles', () => {
         worker.on('error', reject);
         const run: ToWorker = {
           type: 'run',
-          task: { kind: 'analysis', input: mediaPath('video/carphone.mp4'), geometry: { width: 176, height: 144, fpsNum: 8, fpsDen: 1 } },
+          task: { kind: 'analysis', input: mediaPath('video/carphone.mp4'), geometry: { width: 176, height: 144, fpsNum: 8, fpsDen: 1 }, modelsDir: null },
         };
         worker.postMessage(run);
       });

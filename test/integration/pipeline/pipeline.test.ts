@@ -13,7 +13,7 @@ import { runCli } from '../../helpers/cli.ts';
 
 const CARPHONE = mediaPath('video', 'carphone.mp4');
 const G = { width: 256, height: 160, fpsNum: 8, fpsDen: 1 };
-const engine = createEngine();
+const engine = createEngine({ keyframeCodec: 'classical' });
 let dir: string;
 let enc: EncodeResult;
 

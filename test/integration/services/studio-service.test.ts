@@ -134,7 +134,7 @@ describe.skipIf(!HAS_MEDIA)('StudioService on bikes.mp4 (real ffmpeg, SQLite, wo
   });
 
   it('encodes with the saved selection and descriptions, decodes, compares and exports files that decode', async () => {
-    const job = await service.startEncode({ sourceId });
+    const job = await service.startEncode({ sourceId, keyframeCodec: 'classical' });
     const seen: JobInfo[] = [];
     const off = service.onEvent((e) => {
       if ((e.type === 'job-progress' || e.type === 'job-finished') && e.job.id === job.id) seen.push(e.job);

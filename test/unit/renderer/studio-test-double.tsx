@@ -182,6 +182,7 @@ function settings(): StudioSettings {
     ffmpeg: { path: '/usr/bin/ffmpeg', error: null },
     geometry: GEOMETRY,
     projectsDir: '/tmp/projects',
+    keyframeCodecs: { default: 'classical', learnedGrids: [], learnedUnavailable: 'the model pack has no learned keyframe codec models', defaultDenoiserSteps: 4, maxDenoiserSteps: 8 },
   };
 }
 

@@ -2,7 +2,7 @@ import { parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { GEOMETRY_HELP, GEOMETRY_OPTIONS, SELECTION_HELP, SELECTION_OPTIONS, geometryFrom, requireOne, selectionFrom } from '../common-options.ts';
 import { createEngine } from '../../pipeline/engine.ts';
-import { analyzeVideo } from '../../pipeline/analyze.ts';
+import { analyzeVideo, type AnalyzeResult } from '../../pipeline/analyze.ts';
 
 const HELP = `usage: m3c analyze IN [options] [--json]
 
@@ -20,7 +20,12 @@ export async function analyzeCommand(argv: string[], ctx: CommandContext): Promi
   const geometry = geometryFrom(v);
   const selection = selectionFrom(v);
   const engine = createEngine();
-  const r = await analyzeVideo(engine, input, geometry, selection, { signal: ctx.signal, onProgress: ctx.progress });
+  let r: AnalyzeResult;
+  try {
+    r = await analyzeVideo(engine, input, geometry, selection, { signal: ctx.signal, onProgress: ctx.progress });
+  } finally {
+    await engine.dispose();
+  }
   const ks = new Set(r.keyframes);
   ctx.out('frame  keyframe  semantic  motion    D');
   for (let i = 0; i < r.frameCount; i++) {

@@ -4,13 +4,18 @@ import { M3cError } from '../../../shared/engine/errors.ts';
 import { assertWritableOutput } from '../../util/output-dir.ts';
 import { parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
-import { requireOne, requireOutput } from '../common-options.ts';
+import { DENOISER_HELP, DENOISER_OPTIONS, engineOptionsFrom, MODELS_HELP, MODELS_OPTIONS, requireOne, requireOutput } from '../common-options.ts';
 import { createEngine } from '../../pipeline/engine.ts';
-import { decodeToMp4, openBitstream } from '../../pipeline/decode.ts';
+import { decodeToMp4, openBitstream, type DecodeToMp4Result } from '../../pipeline/decode.ts';
+import type { M3cFile } from '../../../shared/bitstream/index.ts';
 
-const HELP = `usage: m3c decode IN.m3c -o OUT.mp4 [--json]
+const HELP = `usage: m3c decode IN.m3c -o OUT.mp4 [options] [--json]
 
-Rebuilds the video from its keyframes and texts and writes an H.264 mp4 at the working geometry and rate.`;
+Rebuilds the video from its keyframes and texts and writes an H.264 mp4 at the working geometry and rate.
+The keyframe codec is the one the file names; decoding needs the model pack the file was made with.
+
+${DENOISER_HELP}
+${MODELS_HELP}`;
 
 export async function readBitstreamFile(file: string): Promise<Uint8Array> {
   try {
@@ -22,15 +27,27 @@ export async function readBitstreamFile(file: string): Promise<Uint8Array> {
 }
 
 export async function decodeCommand(argv: string[], ctx: CommandContext): Promise<void> {
-  const { values: v, positionals } = parse(argv, { output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } }, 'decode');
+  const { values: v, positionals } = parse(
+    argv,
+    { output: { type: 'string', short: 'o' }, ...DENOISER_OPTIONS, ...MODELS_OPTIONS, help: { type: 'boolean', short: 'h' } },
+    'decode',
+  );
   if (v.help) return ctx.out(HELP);
   const input = requireOne(positionals, 'input .m3c', 'decode');
   const output = requireOutput(v, 'decode', '.mp4');
+  const engineOptions = engineOptionsFrom(v);
   if (path.resolve(output) === path.resolve(input)) throw new M3cError('usage', 'the output would overwrite the input');
   await assertWritableOutput(output);
-  const engine = createEngine();
-  const file = openBitstream(engine, await readBitstreamFile(input));
-  const r = await decodeToMp4(engine, file, output, { signal: ctx.signal, onProgress: ctx.progress });
+  const bytes = await readBitstreamFile(input);
+  const engine = createEngine(engineOptions);
+  let file: M3cFile;
+  let r: DecodeToMp4Result;
+  try {
+    file = openBitstream(engine, bytes);
+    r = await decodeToMp4(engine, file, output, { signal: ctx.signal, onProgress: ctx.progress });
+  } finally {
+    await engine.dispose();
+  }
   const timingsMs = Object.fromEntries(Object.entries(r.timings).map(([k, t]) => [k, Math.round(t)]));
   const h = file.header;
   ctx.out(`wrote ${output}: ${r.frames} frames ${h.width}x${h.height} at ${(h.fpsNum / h.fpsDen).toFixed(3)} fps, ${r.bytes} bytes`);

@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { M3cError } from '../../../shared/engine/errors.ts';
 import { DEFAULT_SELECTION } from '../../../shared/keyframes/index.ts';
 import { parse } from '../args.ts';
+import { DENOISER_HELP, DENOISER_OPTIONS, engineOptionsFrom, KEYFRAME_CODEC_HELP, KEYFRAME_CODEC_OPTIONS, MODELS_HELP, MODELS_OPTIONS } from '../common-options.ts';
 import type { CommandContext } from '../context.ts';
-import { createEngine, DEFAULT_GEOMETRY } from '../../pipeline/engine.ts';
+import { createEngine, DEFAULT_GEOMETRY, type Engine } from '../../pipeline/engine.ts';
 import { encodeVideo } from '../../pipeline/encode.ts';
 import { decodeToMp4, openBitstream } from '../../pipeline/decode.ts';
 import { evaluateVideos } from '../../pipeline/evaluate.ts';
@@ -14,14 +15,22 @@ import { encodeFigures } from './encode.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
-const HELP = `usage: m3c demo [VIDEO ...] [--out DIR] [--json]
+const HELP = `usage: m3c demo [VIDEO ...] [--out DIR] [options] [--json]
 
 Encodes and decodes sample clips (default: bikes.mp4 and 04_coffee.mp4 from ../shared/media, or
 $M3C_MEDIA_DIR) with the default settings, writes the .m3c and mp4 files to DIR (default out/demo)
-and prints bytes per section, kbit/s, keyframes, PSNR and MS-SSIM.`;
+and prints bytes per section, kbit/s, keyframes, PSNR and MS-SSIM.
+
+${KEYFRAME_CODEC_HELP}
+${DENOISER_HELP}
+${MODELS_HELP}`;
 
 export async function demoCommand(argv: string[], ctx: CommandContext): Promise<void> {
-  const { values: v, positionals } = parse(argv, { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'demo');
+  const { values: v, positionals } = parse(
+    argv,
+    { out: { type: 'string' }, ...KEYFRAME_CODEC_OPTIONS, ...DENOISER_OPTIONS, ...MODELS_OPTIONS, help: { type: 'boolean', short: 'h' } },
+    'demo',
+  );
   if (v.help) return ctx.out(HELP);
   const mediaDir = process.env.M3C_MEDIA_DIR ?? path.resolve(REPO_ROOT, '../shared/media');
   const inputs = positionals.length ? positionals : ['bikes.mp4', '04_coffee.mp4'].map((f) => path.join(mediaDir, 'video', f));
@@ -30,7 +39,16 @@ export async function demoCommand(argv: string[], ctx: CommandContext): Promise<
   }
   const outDir = v.out ?? path.join(REPO_ROOT, 'out', 'demo');
   mkdirSync(outDir, { recursive: true });
-  const engine = createEngine();
+  const engine = createEngine(engineOptionsFrom(v));
+  try {
+    ctx.result({ keyframeCodec: engine.keyframeCodec.id, results: await demoClips(engine, inputs, outDir, ctx) });
+  } finally {
+    await engine.dispose();
+  }
+}
+
+async function demoClips(engine: Engine, inputs: readonly string[], outDir: string, ctx: CommandContext) {
+  ctx.out(`keyframe codec: ${engine.keyframeCodec.id}`);
   const results = [];
   for (const input of inputs) {
     const base = path.basename(input).replace(/\.[^.]+$/, '');
@@ -49,5 +67,5 @@ export async function demoCommand(argv: string[], ctx: CommandContext): Promise<
     ctx.out(`quality at ${DEFAULT_GEOMETRY.width}x${DEFAULT_GEOMETRY.height}, ${DEFAULT_GEOMETRY.fpsNum} fps: PSNR ${q.psnr.toFixed(2)} dB, MS-SSIM ${q.msssim.toFixed(4)}`);
     results.push({ input, m3c: m3cPath, mp4: mp4Path, ...f, psnr: q.psnr, msssim: q.msssim, decodeMs: Math.round(dec.timings.total) });
   }
-  ctx.result({ results });
+  return results;
 }

@@ -5,7 +5,7 @@ import type { CommandContext } from '../context.ts';
 import { GEOMETRY_HELP, GEOMETRY_OPTIONS, SELECTION_HELP, SELECTION_OPTIONS, geometryFrom, requireOne, selectionFrom } from '../common-options.ts';
 import { LMM_HELP, LMM_OPTIONS, lmmOptionsFrom, promptsFrom } from '../lmm-options.ts';
 import { createEngine } from '../../pipeline/engine.ts';
-import { analyzeVideo } from '../../pipeline/analyze.ts';
+import { analyzeVideo, type AnalyzeResult } from '../../pipeline/analyze.ts';
 import { describeWithLmm } from '../../pipeline/describe-lmm.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { openProjectSource } from '../../pipeline/project-record.ts';
@@ -32,7 +32,12 @@ export async function describeCommand(argv: string[], ctx: CommandContext): Prom
   const prompts = await promptsFrom(v);
   if (v.output) await assertWritableOutput(v.output);
   const engine = createEngine();
-  const analysis = await analyzeVideo(engine, input, geometry, selection, { signal: ctx.signal, onProgress: ctx.progress });
+  let analysis: AnalyzeResult;
+  try {
+    analysis = await analyzeVideo(engine, input, geometry, selection, { signal: ctx.signal, onProgress: ctx.progress });
+  } finally {
+    await engine.dispose();
+  }
   // With --project, transcripts and cached answers live in the project database: a second run
   // after a prompt edit only asks the model what the edit changed.
   const project = v.project ? await openProjectSource(v.project, input) : undefined;

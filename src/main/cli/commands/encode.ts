@@ -3,7 +3,23 @@ import { M3cError } from '../../../shared/engine/errors.ts';
 import { assertWritableOutput } from '../../util/output-dir.ts';
 import { parse, numberArg } from '../args.ts';
 import type { CommandContext } from '../context.ts';
-import { GEOMETRY_HELP, GEOMETRY_OPTIONS, SELECTION_HELP, SELECTION_OPTIONS, geometryFrom, modeFrom, requireOne, requireOutput, selectionFrom } from '../common-options.ts';
+import {
+  DENOISER_OPTIONS,
+  engineOptionsFrom,
+  GEOMETRY_HELP,
+  GEOMETRY_OPTIONS,
+  geometryFrom,
+  KEYFRAME_CODEC_HELP,
+  KEYFRAME_CODEC_OPTIONS,
+  modeFrom,
+  MODELS_HELP,
+  MODELS_OPTIONS,
+  requireOne,
+  requireOutput,
+  SELECTION_HELP,
+  SELECTION_OPTIONS,
+  selectionFrom,
+} from '../common-options.ts';
 import { createEngine } from '../../pipeline/engine.ts';
 import { encodeVideo, type EncodeResult } from '../../pipeline/encode.ts';
 import { readDescriptionsFile } from '../../pipeline/descriptions-file.ts';
@@ -19,7 +35,12 @@ const HELP = `usage: m3c encode IN -o OUT.m3c [options]
 ${GEOMETRY_HELP}
 ${SELECTION_HELP}
   --mode M               clip reconstruction: interpolation (default) or prediction
-  --keyframe-bytes N     byte budget per keyframe (default: the keyframe codec's)
+${KEYFRAME_CODEC_HELP}
+  --keyframe-bytes N     byte budget per keyframe (default: the keyframe codec's); the learned codec uses the
+                         finest token grid whose payload fits, else the coarsest
+  --denoiser-steps N     learned codec: denoiser steps to record with --project (0..8); the .m3c has no field
+                         for it, so give it to "m3c decode --denoiser-steps" (default there: 4)
+${MODELS_HELP}
   --descriptions FILE    keyframe and clip texts as JSON: {"items": [{"frame"?, "keyframe", "clip"}], "default"?}
   --describe            write the texts with the LMM dialogue (see "m3c describe --help" for the --lmm-* options)
   --project DB           record the source, signals, selection, texts and encode in a project database
@@ -34,6 +55,9 @@ export async function encodeCommand(argv: string[], ctx: CommandContext): Promis
       ...SELECTION_OPTIONS,
       mode: { type: 'string' },
       'keyframe-bytes': { type: 'string' },
+      ...KEYFRAME_CODEC_OPTIONS,
+      ...DENOISER_OPTIONS,
+      ...MODELS_OPTIONS,
       descriptions: { type: 'string' },
       project: { type: 'string' },
       describe: { type: 'boolean' },
@@ -49,6 +73,7 @@ export async function encodeCommand(argv: string[], ctx: CommandContext): Promis
   const selection = selectionFrom(v);
   const mode = modeFrom(v);
   const keyframeBudgetBytes = numberArg(v['keyframe-bytes'], 'keyframe-bytes', { min: 16, max: 1_000_000, integer: true });
+  const engineOptions = engineOptionsFrom(v);
   const descriptions = v.descriptions ? await readDescriptionsFile(v.descriptions) : undefined;
   if (v.describe && descriptions) throw new M3cError('usage', '--describe and --descriptions exclude each other');
   const lmm = v.describe ? lmmOptionsFrom(v) : undefined;
@@ -70,18 +95,31 @@ export async function encodeCommand(argv: string[], ctx: CommandContext): Promis
   if (path.resolve(output) === path.resolve(input)) throw new M3cError('usage', 'the output would overwrite the input');
   await assertWritableOutput(output);
 
-  const engine = createEngine();
-  const run = (signal: AbortSignal, signals?: FrameSignals, project?: ProjectContext): Promise<EncodeResult> =>
-    encodeVideo(engine, input, { geometry, selection, mode, keyframeBudgetBytes, descriptions, describe: describeFor(project), signals, signal, onProgress: ctx.progress });
-  const result = v.project
-    ? await recordEncode(v.project, input, output, { geometry, selection, mode, keyframeBudgetBytes, descriptionOrigin: lmm ? 'lmm' : descriptions ? 'file' : undefined }, engine, ctx.signal, run)
-    : await run(ctx.signal);
+  const engine = createEngine(engineOptions);
+  let result: EncodeResult;
+  try {
+    const run = (signal: AbortSignal, signals?: FrameSignals, project?: ProjectContext): Promise<EncodeResult> =>
+      encodeVideo(engine, input, { geometry, selection, mode, keyframeBudgetBytes, descriptions, describe: describeFor(project), signals, signal, onProgress: ctx.progress });
+    const record = {
+      geometry,
+      selection,
+      mode,
+      keyframeBudgetBytes,
+      keyframeCodec: engine.keyframeCodecKind,
+      denoiserSteps: engineOptions.denoiserSteps,
+      descriptionOrigin: lmm ? ('lmm' as const) : descriptions ? ('file' as const) : undefined,
+    };
+    result = v.project ? await recordEncode(v.project, input, output, record, engine, ctx.signal, run) : await run(ctx.signal);
+  } finally {
+    await engine.dispose();
+  }
   await writeFileAtomic(output, result.m3c).catch((e: NodeJS.ErrnoException) => {
     throw new M3cError('input', `cannot write ${output}: ${e.code ?? e.message}`);
   });
   const figures = encodeFigures(result);
   ctx.out(formatEncode(output, figures));
-  ctx.result({ output, ...figures });
+  ctx.out(`keyframe codec: ${engine.keyframeCodec.id}`);
+  ctx.result({ output, keyframeCodec: engine.keyframeCodec.id, ...figures });
 }
 
 export function encodeFigures(r: EncodeResult) {

@@ -7,6 +7,7 @@ import { createEngine } from '../../pipeline/engine.ts';
 import { geometryOf, openBitstream } from '../../pipeline/decode.ts';
 import { evaluateVideos } from '../../pipeline/evaluate.ts';
 import { readBitstreamFile } from './decode.ts';
+import type { M3cFile } from '../../../shared/bitstream/index.ts';
 
 const HELP = `usage: m3c eval REFERENCE RECONSTRUCTION [--m3c FILE] [--width W --height H --fps F] [--json]
 
@@ -23,7 +24,13 @@ export async function evalCommand(argv: string[], ctx: CommandContext): Promise<
   let rate: { bytes: number; bpp: number; kbps: number } | undefined;
   if (v.m3c) {
     const bytes = await readBitstreamFile(v.m3c);
-    const file = openBitstream(createEngine(), bytes);
+    const engine = createEngine();
+    let file: M3cFile;
+    try {
+      file = openBitstream(engine, bytes);
+    } finally {
+      await engine.dispose();
+    }
     geometry = geometryOf(file);
     const bits = bytes.length * 8;
     const h = file.header;
