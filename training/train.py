@@ -9,6 +9,12 @@
     stage 2: flow-matching denoiser, everything else frozen. latent_scale is fixed first.
         x_t = (1 - t) n + t z,   n ~ Irwin-Hall(12) noise,   target v = z - n,   L = mse(v_theta, v)
 
+    stage 3 (optional): texture fine-tune of the autoencoder's decoder only, everything else frozen.
+        L = sum over D(z), D(z^) of |D - x|_1 + mse(D, x) + w_tex * |sqrt(E(D)) - sqrt(E(x))|_1,
+        E(.) = 8x8 mean of the squared high-pass (x - Gaussian blur, sigma 1.5) per channel: the decoder
+        is asked for the local amount of fine detail the original has, which an L1/MSE decoder averages
+        away. No pretrained network involved (none exists here).
+
 Every run resumes from <ckpt-dir>/<size>-<grid>.pt when it exists, stops at --steps (total for the
 stage) or after --max-minutes, whichever comes first, and saves a checkpoint (atomically) every
 --save-every steps and when it stops. Run it again to continue.
@@ -100,10 +106,59 @@ def stage2_loss(model, x, gen):
     return loss, {"fm": loss.item()}
 
 
+W_TEX = 2.0
+
+
+def _blur_kernel(sigma=1.5, size=9):
+    r = torch.arange(size, dtype=torch.float32) - (size - 1) / 2
+    g = torch.exp(-r * r / (2 * sigma * sigma))
+    return g / g.sum()
+
+
+def high_pass(x):
+    k = _blur_kernel().to(x.device)
+    c = x.shape[1]
+    pad = F.pad(x, (4, 4, 4, 4), mode="reflect")
+    b = F.conv2d(pad, k.view(1, 1, 1, -1).repeat(c, 1, 1, 1), groups=c)
+    b = F.conv2d(b, k.view(1, 1, -1, 1).repeat(c, 1, 1, 1), groups=c)
+    return x - b
+
+
+def local_detail(x):
+    return torch.sqrt(F.avg_pool2d(high_pass(x) ** 2, 8) + 1e-6)
+
+
+def texture_loss(rec, x):
+    return F.l1_loss(local_detail(rec), local_detail(x))
+
+
+def hf_ratio(rec, x):
+    return float((high_pass(rec.clamp(0, 1)) ** 2).mean() / (high_pass(x) ** 2).mean().clamp_min(1e-12))
+
+
+def stage3_loss(model, x):
+    with torch.no_grad():
+        z = model.ae.encode(x)
+        zhat = model.upsampler(model.vq.lookup(model.vq.indices(model.post(z))))
+    total, parts = 0.0, {}
+    for name, lat in (("ae", z), ("tok", zhat)):
+        rec = model.ae.decode(lat)
+        pix = F.l1_loss(rec, x) + F.mse_loss(rec, x)
+        tex = texture_loss(rec, x)
+        total = total + pix + W_TEX * tex
+        parts[f"{name}_px"], parts[f"{name}_tex"] = pix.item(), tex.item()
+    return total, parts
+
+
 @torch.no_grad()
 def measure_latent_scale(model, sampler, device, batches=8):
     zs = [model.ae.encode(sampler.batch(16, device)) for _ in range(batches)]
     return float(1.0 / torch.cat(zs).std())
+
+
+def state_has_denoiser(model):
+    """True once stage 2 has fixed the latent scale (an untrained denoiser's samples mean nothing)."""
+    return float(model.latent_scale) != 1.0
 
 
 @torch.no_grad()
@@ -113,12 +168,14 @@ def validate(model, sampler, device, stage, steps=4):
     z = model.ae.encode(x)
     idx = model.vq.indices(model.post(z))
     zhat = model.zhat_scaled(idx)
-    out = {"psnr_ae": psnr(model.ae.decode(z), x), "psnr_tokens": psnr(model.decode_scaled(zhat), x),
-           "codes_used": int(torch.unique(idx).numel())}
-    if stage == 2:
+    rec_ae, rec_tok = model.ae.decode(z), model.decode_scaled(zhat)
+    out = {"psnr_ae": psnr(rec_ae, x), "psnr_tokens": psnr(rec_tok, x), "hf_ae": hf_ratio(rec_ae, x),
+           "hf_tokens": hf_ratio(rec_tok, x), "codes_used": int(torch.unique(idx).numel())}
+    if stage == 2 or state_has_denoiser(model):
         gen = torch.Generator(device=device).manual_seed(0)
         noise = irwin_hall_noise(zhat.shape, generator=gen, device=device)
-        out[f"psnr_diffusion_{steps}"] = psnr(model.decode_scaled(model.sample(zhat, steps, noise)), x)
+        rec = model.decode_scaled(model.sample(zhat, steps, noise))
+        out[f"psnr_diffusion_{steps}"], out[f"hf_diffusion_{steps}"] = psnr(rec, x), hf_ratio(rec, x)
     model.train()
     return out
 
@@ -129,7 +186,7 @@ def main():
     ap.add_argument("--ckpt-dir", default=os.path.join(REPO, ".pack", "ckpt"))
     ap.add_argument("--config", choices=sorted(DEFAULTS), default="tiny")
     ap.add_argument("--grid", choices=["coarse", "fine"], default="coarse")
-    ap.add_argument("--stage", type=int, choices=[1, 2], required=True)
+    ap.add_argument("--stage", type=int, choices=[1, 2, 3], required=True)
     ap.add_argument("--steps", type=int, help="total steps of this stage (default per config)")
     ap.add_argument("--max-minutes", type=float, default=9.0, help="wall-time budget of this chunk")
     ap.add_argument("--batch", type=int)
@@ -152,7 +209,7 @@ def main():
     batch = args.batch or d["batch"]
     crop = tuple(int(v) for v in (args.crop or d["crop"]).split("x"))
     lr = args.lr or d["lr"]
-    total = args.steps or d[f"steps{args.stage}"]
+    total = args.steps or d.get(f"steps{args.stage}", 1000)
     device = torch.device(args.device)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True
@@ -165,7 +222,7 @@ def main():
     model = KeyframeCodecModel(make_config(args.config, args.grid)).to(device)
     sampler = PackSampler(args.pack, crop, args.seed * 1000 + args.stage)
     gen = torch.Generator(device=device).manual_seed(args.seed)
-    state = {"cfg": model.cfg, "stage_steps": {"1": 0, "2": 0}, "log": []}
+    state = {"cfg": model.cfg, "stage_steps": {"1": 0, "2": 0, "3": 0}, "log": []}
     opt_state = None
     if os.path.exists(path):
         state = load_file(path, map_location=device)
@@ -175,12 +232,13 @@ def main():
             sampler.restore(state[f"sampler{args.stage}"])
         if state.get(f"gen{args.stage}") is not None:
             gen.set_state(state[f"gen{args.stage}"].cpu())  # generator states are CPU byte tensors on every device
-    elif args.stage == 2:
-        raise SystemExit(f"stage 2 needs the stage-1 checkpoint {path}")
+    elif args.stage >= 2:
+        raise SystemExit(f"stage {args.stage} needs the stage-1 checkpoint {path}")
     elif args.init_ae:
         src = load_file(args.init_ae, map_location=device)["model"]
         model.ae.load_state_dict({k[len("ae."):]: v for k, v in src.items() if k.startswith("ae.")})
         state["ae_from"] = os.path.basename(args.init_ae)
+    state["stage_steps"].setdefault("3", 0)  # checkpoints from before stage 3 existed
     frozen_ae = bool(state.get("ae_from"))
     if frozen_ae:
         for p in model.ae.parameters():
@@ -189,6 +247,13 @@ def main():
     if args.stage == 1:
         params = stage1_params(model, frozen_ae)
         step_fn = lambda x: stage1_loss(model, x, frozen_ae)  # noqa: E731
+    elif args.stage == 3:
+        for p in model.parameters():
+            p.requires_grad_(False)
+        params = list(model.ae.dec.parameters())
+        for p in params:
+            p.requires_grad_(True)
+        step_fn = lambda x: stage3_loss(model, x)  # noqa: E731
     else:
         if state["stage_steps"]["2"] == 0:
             model.latent_scale.fill_(measure_latent_scale(model, sampler, device))
@@ -226,10 +291,12 @@ def main():
         # small config: the autoencoder collapsed within 100 steps); skipping that update keeps the run.
         value = loss.item()
         spike = not np.isfinite(value) or (ema_loss is not None and step > warm and value > SPIKE_FACTOR * ema_loss)
+        # The mean follows even skipped values (capped), so a lasting change of level is accepted
+        # within ~70 steps instead of locking every later update out.
+        ema_loss = value if ema_loss is None else 0.98 * ema_loss + 0.02 * min(value, SPIKE_FACTOR * ema_loss)
         if spike:
             state["skipped"] = state.get("skipped", 0) + 1
         else:
-            ema_loss = value if ema_loss is None else 0.98 * ema_loss + 0.02 * value
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
