@@ -7,6 +7,7 @@ import { registerSchemes, startElectronStudio, type ElectronStudio } from './stu
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const projectsArg = process.argv.find((a) => a.startsWith('--projects='))?.slice('--projects='.length);
+const modelsDir = process.argv.find((a) => a.startsWith('--models='))?.slice('--models='.length);
 const projectsDir = projectsArg ?? process.env.M3C_PROJECTS_DIR ?? path.join(os.homedir(), 'M3C Studio');
 
 registerSchemes();
@@ -18,6 +19,7 @@ void app.whenReady().then(() => {
     rendererDir: path.resolve(here, '../../renderer'),
     preloadPath: path.resolve(here, '../../preload/preload.cjs'),
     importRoots: [os.homedir()],
+    modelsDir,
   });
 });
 app.on('window-all-closed', () => {

@@ -18,6 +18,8 @@ export interface ElectronStudioOptions {
   /** The bundled preload script. */
   readonly preloadPath: string;
   readonly importRoots?: readonly string[];
+  /** Model pack folder (default: resources/models of the app). */
+  readonly modelsDir?: string;
 }
 
 export interface ElectronStudio {
@@ -41,7 +43,7 @@ export function registerSchemes(): void {
 export function startElectronStudio(options: ElectronStudioOptions): ElectronStudio {
   // Dialogs are parented to the window, which exists only once the service does.
   const shell: { win?: BrowserWindow } = {};
-  const service = new StudioService({ projectsDir: options.projectsDir, importRoots: options.importRoots, mode: 'electron', dialogs: electronDialogs(() => shell.win) });
+  const service = new StudioService({ projectsDir: options.projectsDir, importRoots: options.importRoots, mode: 'electron', modelsDir: options.modelsDir, dialogs: electronDialogs(() => shell.win) });
   const isTrustedUrl = trustedUrlCheck(options.rendererDir);
   installCsp(session.defaultSession);
   registerMediaProtocol(protocol, service);

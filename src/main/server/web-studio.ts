@@ -48,6 +48,8 @@ export interface WebStudioOptions {
   /** Fixed token (tests); default: 32 random bytes. */
   readonly token?: string;
   readonly concurrency?: number;
+  /** Model pack folder (default resources/models). */
+  readonly modelsDir?: string;
 }
 
 export interface WebStudio {
@@ -166,7 +168,7 @@ export async function startWebStudio(options: WebStudioOptions): Promise<WebStud
   const token = options.token ?? newToken();
   if (!/^[0-9a-f]{32,}$/.test(token)) throw new M3cError('usage', 'the token must be at least 32 lower-case hex digits');
   const rendererDir = options.rendererDir ?? DEFAULT_RENDERER_DIR;
-  const service = new StudioService({ projectsDir: options.projectsDir, importRoots: options.importRoots, mode: 'web', concurrency: options.concurrency });
+  const service = new StudioService({ projectsDir: options.projectsDir, importRoots: options.importRoots, mode: 'web', concurrency: options.concurrency, modelsDir: options.modelsDir });
   const server = createServer();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const sockets = new Set<WebSocket>();

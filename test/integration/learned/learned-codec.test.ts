@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   LearnedKeyframeCodec,
@@ -8,12 +7,13 @@ import {
   learnedSlots,
   parseLearnedHeader,
 } from '../../../src/main/codecs/learned/index.ts';
-import { loadManifest, SessionCache, Tensor } from '../../../src/main/inference/index.ts';
+import { loadManifest, SessionCache } from '../../../src/main/inference/index.ts';
 import { decodeFrames } from '../../../src/main/media/index.ts';
 import type { Geometry, RgbFrame } from '../../../src/shared/engine/frame.ts';
 import { M3cError } from '../../../src/shared/engine/errors.ts';
 import { psnrRgb } from '../../../src/shared/metrics/index.ts';
 import { HAS_MEDIA, mediaPath, REPO_ROOT } from '../../helpers/media.ts';
+import { parityErrors, paritySlots } from '../../helpers/parity.ts';
 
 /** The smoke-test pack: the tiny CPU config (training/README.md), NOT the shipped models. */
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'learned');
@@ -27,31 +27,6 @@ const COARSE_TARGET_BYTES = 545;
  */
 const PSNR_FLOOR_NO_DIFFUSION = 20.5;
 const PSNR_FLOOR_DIFFUSION = 19.8;
-
-interface Encoded {
-  dtype: 'float32' | 'int64' | 'int32';
-  dims: number[];
-  b64: string;
-}
-interface Parity {
-  slots: Record<string, { inputs: Record<string, Encoded>; outputs: Record<string, Encoded> }>;
-}
-
-function decodeArray(e: Encoded): Float32Array | BigInt64Array | Int32Array {
-  const buf = Buffer.from(e.b64, 'base64');
-  const bytes = new Uint8Array(buf.byteLength);
-  bytes.set(buf);
-  if (e.dtype === 'float32') return new Float32Array(bytes.buffer);
-  if (e.dtype === 'int64') return new BigInt64Array(bytes.buffer);
-  return new Int32Array(bytes.buffer);
-}
-
-function toTensor(e: Encoded): Tensor {
-  const data = decodeArray(e);
-  if (data instanceof Float32Array) return new Tensor('float32', data, e.dims);
-  if (data instanceof BigInt64Array) return new Tensor('int64', data, e.dims);
-  return new Tensor('int32', data, e.dims);
-}
 
 async function coffeeFrame(): Promise<RgbFrame> {
   for await (const f of decodeFrames(mediaPath('video', '04_coffee.mp4'), { ...GEOMETRY, fpsNum: 1, maxFrames: 1 })) return f;
@@ -71,23 +46,10 @@ describe('learned keyframe codec with the smoke-test pack', () => {
   });
 
   it('every exported graph matches PyTorch in onnxruntime-node', async () => {
-    const parity = JSON.parse(readFileSync(path.join(FIXTURE, 'parity.json'), 'utf8')) as Parity;
+    const parityFile = path.join(FIXTURE, 'parity.json');
     const slots = Object.values(learnedSlots('coarse'));
-    expect(Object.keys(parity.slots).sort()).toEqual([...slots].sort());
-    const errors: Record<string, number> = {};
-    for (const slot of slots) {
-      const { inputs, outputs } = parity.slots[slot];
-      const feeds = Object.fromEntries(Object.entries(inputs).map(([n, e]) => [n, toTensor(e)]));
-      const got = await cache.run(slot, feeds);
-      let worst = 0;
-      for (const [name, e] of Object.entries(outputs)) {
-        const want = decodeArray(e);
-        const have = got[name].data as Float32Array | BigInt64Array | Int32Array;
-        expect(got[name].dims).toEqual(e.dims);
-        for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(Number(have[i]) - Number(want[i])));
-      }
-      errors[slot] = worst;
-    }
+    expect(paritySlots(parityFile)).toEqual([...slots].sort());
+    const errors = await parityErrors(cache, parityFile, slots);
     console.log('parity max abs error per graph:', JSON.stringify(errors));
     // Token indices and the prior table are exact; float graphs differ by summation order only.
     expect(errors['kf-encoder-coarse']).toBe(0);

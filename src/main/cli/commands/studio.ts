@@ -17,7 +17,7 @@ const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 export const DEFAULT_PROJECTS_DIR = process.env.M3C_PROJECTS_DIR ?? path.join(os.homedir(), 'M3C Studio');
 
-const HELP = `usage: m3c studio [--web] [--port N] [--projects DIR] [--allow DIR ...]
+const HELP = `usage: m3c studio [--web] [--port N] [--projects DIR] [--allow DIR ...] [--models DIR]
 
 Opens the studio: the desktop app (Electron) where it can start, otherwise the web studio.
   --web            serve the studio on http://127.0.0.1:PORT for a browser (also over an SSH tunnel)
@@ -25,6 +25,7 @@ Opens the studio: the desktop app (Electron) where it can start, otherwise the w
   --projects DIR   where projects are stored (default: $M3C_PROJECTS_DIR or ~/M3C Studio)
   --allow DIR      a folder videos may be imported from by typed path (repeatable; default: the
                    current folder and your home folder)
+  --models DIR     model pack folder holding manifest.json (default: resources/models)
 The web studio prints a URL with a one-time access token and runs until Ctrl-C.`;
 
 /** The Electron binary's path, or undefined where none is installed (the npm package throws then). */
@@ -45,6 +46,7 @@ export async function studioCommand(argv: string[], ctx: CommandContext): Promis
       port: { type: 'string' },
       projects: { type: 'string' },
       allow: { type: 'string', multiple: true },
+      models: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     'studio',
@@ -53,12 +55,13 @@ export async function studioCommand(argv: string[], ctx: CommandContext): Promis
   const port = numberArg(v.port, 'port', { min: 0, max: 65535, integer: true }) ?? 0;
   const projectsDir = path.resolve(v.projects ?? DEFAULT_PROJECTS_DIR);
   const importRoots = (v.allow ?? [process.cwd(), os.homedir()]).map((d) => path.resolve(d));
+  const modelsDir = v.models === undefined ? undefined : path.resolve(v.models);
 
   if (!v.web) {
     const electron = electronBinary();
     const main = path.join(REPO_ROOT, 'dist/main/app/electron-main.js');
     if (electron && existsSync(main)) {
-      const child = spawn(electron, [REPO_ROOT, `--projects=${projectsDir}`], { stdio: 'inherit' });
+      const child = spawn(electron, [REPO_ROOT, `--projects=${projectsDir}`, ...(modelsDir ? [`--models=${modelsDir}`] : [])], { stdio: 'inherit' });
       await new Promise<void>((resolve, reject) => {
         child.on('exit', () => resolve());
         child.on('error', (e) => reject(new M3cError('internal', `cannot start Electron: ${e.message}`)));
@@ -69,7 +72,7 @@ export async function studioCommand(argv: string[], ctx: CommandContext): Promis
     process.stderr.write(`m3c: ${electron ? 'the desktop app is not built (npm run build)' : 'no Electron binary here'}; starting the web studio instead\n`);
   }
 
-  const studio = await startWebStudio({ port, projectsDir, importRoots });
+  const studio = await startWebStudio({ port, projectsDir, importRoots, modelsDir });
   ctx.out(`M3C Studio (web) on ${studio.origin}; projects in ${projectsDir}`);
   ctx.out(`open: ${studio.url}`);
   ctx.out('Ctrl-C stops it.');
