@@ -142,7 +142,9 @@ def graphs(model, counts):
     g = model.grid
     s = GRIDS[g]
     lat = model.cfg["latent_ch"]
-    h, w = 2 * s, 3 * s
+    # Pictures are padded to multiples of 16 on every grid: the denoiser's U-Net halves the 1/8 latent once.
+    m = max(s, 2 * LATENT_STRIDE)
+    h, w = 2 * m, 3 * m
     lr_, lc = h // LATENT_STRIDE, w // LATENT_STRIDE
     rgb = torch.rand(1, 3, h, w)
     tokens = torch.randint(0, CODEBOOK_SIZE, (1, h // s, w // s))

@@ -139,7 +139,7 @@ describe('bad input: one line on stderr, a distinct exit code, no partial output
     writeFileSync(p, other);
     const r = await runCli(['decode', p, '-o', path.join(dir, 'other.mp4')]);
     expectOneLine(r, 5, /m3c-learned-9/);
-    expect(r.stderr).toMatch(/m3c-classical-1/);
+    expect(r.stderr).toMatch(/m3c-learned-1/);
   });
 
   it('a non-m3c file is refused as unreadable input', async () => {

@@ -59,11 +59,12 @@ describe('loadManifest', () => {
     for (const model of m.models) expect(sha256File(path.join(FIXTURE_DIR, model.file))).toBe(model.sha256);
   });
 
-  it('loads the shipped pack: classical, no learned models yet', () => {
+  it('loads the shipped pack: the learned keyframe codec on both token grids', () => {
     const m = loadManifest();
     expect(m.dir).toBe(path.resolve(defaultModelsDir()));
-    expect(m.packId).toBe('m3c-classical-1');
-    expect(m.models).toEqual([]);
+    expect(m.packId).toBe('m3c-learned-1');
+    const kinds = ['encoder', 'tokens', 'denoiser', 'decoder', 'token-prior'];
+    expect(m.models.map((x) => x.slot).sort()).toEqual(['coarse', 'fine'].flatMap((g) => kinds.map((k) => `kf-${k}-${g}`)).sort());
     expect(modelPackHash(m)).toHaveLength(8);
   });
 
@@ -123,8 +124,10 @@ describe('modelPackHash', () => {
   });
 
   it('keeps its serialisation, so .m3c files written so far stay decodable', () => {
-    // Checked independently: echo -n '{"models":[],"packId":"m3c-classical-1","schema":1}' | sha256sum
-    expect(packHashHex(modelPackHash(loadManifest()))).toBe('9d8008daba229109');
+    // Checked independently, in Python: sha256 of json.dumps({schema, packId, models reduced to slot,
+    // sha256, inputs, outputs and sorted by slot}, sort_keys=True, separators=(',', ':')) of
+    // resources/models/manifest.json (pack m3c-learned-1). The earlier m3c-classical-1 was 9d8008daba229109.
+    expect(packHashHex(modelPackHash(loadManifest()))).toBe('031a32a9dff0269b');
     expect(hex(base)).toBe('3c2d27584f2343cd');
   });
 

@@ -9,7 +9,7 @@
  * Payload: 1 header byte, high nibble the format version (1), low nibble the grid code (0 coarse,
  * 1 fine), then the token map coded by src/shared/entropy/token-map.ts with the pack's learned integer
  * prior (no floats in the entropy path). The token map's size follows from the geometry: the frame is
- * padded (edge pixels repeated) to a multiple of the grid stride, so 512x320 coarse is 32x20 tokens.
+ * padded (edge pixels repeated) to a multiple of 16 (PAD_MULTIPLE), so 512x320 coarse is 32x20 tokens.
  *
  * Decoding is deterministic: the starting noise is a pure function of the decode seed (noise.ts) and
  * the same payload, seed and pack give the same pixels.
@@ -28,6 +28,11 @@ export type TokenGrid = 'coarse' | 'fine';
 export const TOKEN_GRIDS: readonly TokenGrid[] = ['coarse', 'fine'];
 export const GRID_STRIDE: Readonly<Record<TokenGrid, number>> = { coarse: 16, fine: 8 };
 export const LATENT_STRIDE = 8;
+/**
+ * Pictures are padded (edge pixels repeated) to a multiple of this on every grid, not only of the grid
+ * stride: the denoiser's U-Net halves the 1/8 latent once, so the latent's sides must be even.
+ */
+export const PAD_MULTIPLE = 2 * LATENT_STRIDE;
 export const CODEBOOK_SIZE = 256;
 export const MAX_DENOISER_STEPS = 8;
 export const DEFAULT_DENOISER_STEPS = 4;
@@ -69,8 +74,9 @@ interface Padded {
   readonly height: number;
 }
 
-function paddedSize(width: number, height: number, stride: number): Padded {
-  return { width: Math.ceil(width / stride) * stride, height: Math.ceil(height / stride) * stride };
+function paddedSize(width: number, height: number, grid: TokenGrid): Padded {
+  const m = Math.max(GRID_STRIDE[grid], PAD_MULTIPLE);
+  return { width: Math.ceil(width / m) * m, height: Math.ceil(height / m) * m };
 }
 
 /** Planar float RGB in [0,1], edge pixels repeated out to the padded size. */
@@ -175,7 +181,7 @@ export class LearnedKeyframeCodec implements KeyframeCodec {
       throw new M3cError('model', `this keyframe uses the ${grid} token grid, whose models this codec does not load: install a pack that provides ${learnedSlots(grid).encoder}`);
     }
     const slots = learnedSlots(grid);
-    const pad = paddedSize(geometry.width, geometry.height, GRID_STRIDE[grid]);
+    const pad = paddedSize(geometry.width, geometry.height, grid);
     const cols = pad.width / GRID_STRIDE[grid];
     const rows = pad.height / GRID_STRIDE[grid];
     const decoded = decodeTokenMap(payload.subarray(HEADER_BYTES), cols, rows, { alphabetSize: CODEBOOK_SIZE, prior: await this.prior(grid, options.signal) });
@@ -208,7 +214,7 @@ export class LearnedKeyframeCodec implements KeyframeCodec {
 
   private async encodeGrid(frame: RgbFrame, grid: TokenGrid, signal?: AbortSignal): Promise<Uint8Array> {
     const slots = learnedSlots(grid);
-    const pad = paddedSize(frame.width, frame.height, GRID_STRIDE[grid]);
+    const pad = paddedSize(frame.width, frame.height, grid);
     const rgb = new Tensor('float32', toPlanar(frame, pad), [1, 3, pad.height, pad.width]);
     const out = (await this.cache.run(slots.encoder, { rgb }, signal)).tokens;
     const cols = pad.width / GRID_STRIDE[grid];
