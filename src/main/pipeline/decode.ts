@@ -10,12 +10,24 @@ import { parseM3c, parseErrorToM3cError, type M3cFile } from '../../shared/bitst
 import { decodeText } from '../../shared/text/index.ts';
 import { fnv1a32 } from '../../shared/util/fnv.ts';
 import { encodeMp4 } from '../media/index.ts';
+import { CLASSICAL_AV1_ID } from '../codecs/index.ts';
 import type { Engine } from './engine.ts';
+
+/**
+ * Earlier shipped packs that held no models: a file made under one of them used only code (the
+ * classical keyframe codec), so any installation still decodes it.
+ */
+export const MODEL_FREE_PACKS: ReadonlyMap<string, Uint8Array> = new Map([['m3c-classical-1', Uint8Array.from([0x9d, 0x80, 0x08, 0xda, 0xba, 0x22, 0x91, 0x09])]]);
 
 /** Parses a .m3c and checks it against the installed model pack; errors carry the CLI's codes. */
 export function openBitstream(engine: Engine, bytes: Uint8Array): M3cFile {
-  const parsed = parseM3c(bytes, { knownModelPacks: new Map([[engine.manifest.packId, engine.modelPackHash]]) });
+  const known = new Map([...MODEL_FREE_PACKS, [engine.manifest.packId, engine.modelPackHash]]);
+  const parsed = parseM3c(bytes, { knownModelPacks: known });
   if (!parsed.ok) throw parseErrorToM3cError(parsed.error);
+  const { modelPackId, keyframeCodecId } = parsed.file.header;
+  if (modelPackId !== engine.manifest.packId && keyframeCodecId !== CLASSICAL_AV1_ID) {
+    throw new M3cError('model', `this .m3c names model pack ${modelPackId}, which has no models, yet keyframe codec "${keyframeCodecId}": the file is inconsistent`);
+  }
   if (parsed.file.header.textCoderId !== engine.textCoderId) {
     throw new M3cError('model', `this .m3c codes its texts with "${parsed.file.header.textCoderId}", this installation has "${engine.textCoderId}"`);
   }
