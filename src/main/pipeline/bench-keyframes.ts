@@ -356,7 +356,9 @@ export async function benchKeyframes(options: BenchKeyframesOptions, signal?: Ab
               av1: { targetBytes: payload.length, withinTolerance: near.withinTolerance, scaleCode: near.scaleCode, crf: near.crf },
             },
           );
-          if (options.gridsDir && image.gridCrop) {
+          // Fine-grid pictures only for the Kodak crops: full 512x320 clip grids of both grids would
+          // pass GRID_BYTES_LIMIT, and the coarse grid is the one encodes use by default.
+          if (options.gridsDir && image.gridCrop && (grid === 'coarse' || set === 'kodak')) {
             const c = image.gridCrop;
             const png = await encodePng(sideBySide([ref, recAv1, recPlain, recOurs].map((f) => crop(f, c))), signal);
             const file = path.join(options.gridsDir, `${image.name}-${grid}.png`);
