@@ -158,7 +158,7 @@ ${mem}
 
 Runs vary on this shared virtual machine: analysis including ffmpeg's decoding has measured 4.8x to
 6.5x real time and the cold 1,000-frame re-selection 12 to 24 ms on different runs of the same day.
-The keyframe codec's own benchmark is \`m3c bench keyframes\` (docs/keyframes-bench.md); the studio's
+The keyframe codec's own benchmark is \`npm run bench:keyframes\` (\`m3c bench keyframes\`, docs/keyframes-bench.md); the studio's
 slider-to-markers latency has its own benchmark (\`npm run bench:studio\`, docs/studio-ui.md).
 `;
     writeFileSync(path.join(ROOT, 'docs', 'benchmarks.md'), md);
