@@ -63,7 +63,8 @@ export interface BenchKeyframesOptions {
   readonly gridImages?: readonly string[];
 }
 
-export interface RowResult {
+/** What a row measures: per image, or averaged over a set. */
+export interface RowMeasures {
   readonly row: BenchRowName;
   readonly grid: TokenGrid;
   readonly bytes: number;
@@ -74,6 +75,9 @@ export interface RowResult {
   readonly gradDist: number;
   readonly encodeMs: number;
   readonly decodeMs: number;
+}
+
+export interface RowResult extends RowMeasures {
   /** AV1 only: the byte target (ours's payload), whether +-5% was reached, and what was chosen. */
   readonly av1?: { readonly targetBytes: number; readonly withinTolerance: boolean; readonly scaleCode: number; readonly crf: number };
 }
@@ -89,18 +93,8 @@ export interface ImageResult {
   readonly rows: RowResult[];
 }
 
-export interface AverageRow {
-  readonly row: BenchRowName;
-  readonly grid: TokenGrid;
+export interface AverageRow extends RowMeasures {
   readonly images: number;
-  readonly bytes: number;
-  readonly bpp: number;
-  readonly psnr: number;
-  readonly msssim: number;
-  readonly hfRatio: number;
-  readonly gradDist: number;
-  readonly encodeMs: number;
-  readonly decodeMs: number;
   /** AV1 only: images whose AV1 payload is within +-5% of ours. */
   readonly withinTolerance?: number;
 }
