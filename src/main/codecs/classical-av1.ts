@@ -167,11 +167,37 @@ function nextProbes(b: Bracket, budget: number): number[] {
   const lo = over ? over.crf : CRF_MIN - 1;
   if (fit.crf - lo <= 1) return [];
   if (fit.crf - lo <= PROBES_PER_ROUND + 1) return Array.from({ length: fit.crf - lo - 1 }, (_, i) => lo + 1 + i);
-  const target = over
-    ? over.crf + (Math.log(over.payload.length / budget) / Math.log(over.payload.length / fit.payload.length)) * (fit.crf - over.crf)
-    : fit.crf - 8 * Math.log2(budget / fit.payload.length);
+  const target = crfForSize(over && [over.crf, over.payload.length], [fit.crf, fit.payload.length], budget);
   const centre = Math.min(fit.crf - 2, Math.max(lo + 2, Math.round(target)));
   return [centre - 1, centre, centre + 1];
+}
+
+/**
+ * The crf expected to give `target` bytes from a known (crf, size) over it and/or one under it: size
+ * falls roughly exponentially with crf, so log(size) is interpolated between the two, or extrapolated
+ * at ~8 crf per doubling from the one known end.
+ */
+function crfForSize(over: readonly [number, number] | undefined, under: readonly [number, number] | undefined, target: number): number {
+  if (over && under) return over[0] + (Math.log(over[1] / target) / Math.log(over[1] / under[1])) * (under[0] - over[0]);
+  if (over) return over[0] + 8 * Math.log2(over[1] / target);
+  if (under) return under[0] - 8 * Math.log2(target / under[1]);
+  throw new RangeError('crfForSize needs a known size');
+}
+
+/** The candidate whose decoding has the highest MS-SSIM against `frame` (decoded in one ffmpeg process). */
+async function bestByMsSsim(cands: readonly Candidate[], frame: RgbFrame, dir: string, signal?: AbortSignal): Promise<Candidate> {
+  if (cands.length === 1) return cands[0];
+  const decoded = await decodeCandidates(cands, frame.width, frame.height, dir, signal);
+  let best = 0;
+  let bestScore = -Infinity;
+  for (let i = 0; i < cands.length; i++) {
+    const score = msSsim(decoded[i], frame);
+    if (score > bestScore) {
+      bestScore = score;
+      best = i;
+    }
+  }
+  return cands[best];
 }
 
 function record(b: Bracket, c: Candidate, budget: number): void {
@@ -275,18 +301,7 @@ export class ClassicalAv1KeyframeCodec implements KeyframeCodec {
       }
       const fitting = brackets.flatMap((b) => (b.fit ? [b.fit] : []));
       if (fitting.length === 0) return smallest!.payload;
-      if (fitting.length === 1) return fitting[0].payload;
-      const decoded = await decodeCandidates(fitting, frame.width, frame.height, dir, signal);
-      let best = 0;
-      let bestScore = -Infinity;
-      for (let i = 0; i < fitting.length; i++) {
-        const score = msSsim(decoded[i], frame);
-        if (score > bestScore) {
-          bestScore = score;
-          best = i;
-        }
-      }
-      return fitting[best].payload;
+      return (await bestByMsSsim(fitting, frame, dir, signal)).payload;
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -317,7 +332,6 @@ const NEAR_ROUNDS = 6;
  * interpolated in log(size) (or extrapolated at ~8 crf per doubling from one known end).
  */
 function nearProbe(sizes: ReadonlyMap<number, number>, lo: number, hi: number): number | undefined {
-  const target = Math.sqrt(lo * hi);
   let over: [number, number] | undefined;
   let under: [number, number] | undefined;
   for (const [crf, size] of sizes) {
@@ -328,11 +342,7 @@ function nearProbe(sizes: ReadonlyMap<number, number>, lo: number, hi: number): 
   const low = over ? over[0] + 1 : CRF_MIN;
   const high = under ? under[0] - 1 : CRF_MAX;
   if (low > high) return undefined;
-  let guess: number;
-  if (over && under) guess = over[0] + (Math.log(over[1] / target) / Math.log(over[1] / under[1])) * (under[0] - over[0]);
-  else if (over) guess = over[0] + 8 * Math.log2(over[1] / target);
-  else guess = under![0] - 8 * Math.log2(target / under![1]);
-  const crf = Math.min(high, Math.max(low, Math.round(guess)));
+  const crf = Math.min(high, Math.max(low, Math.round(crfForSize(over, under, Math.sqrt(lo * hi)))));
   return sizes.has(crf) ? undefined : crf;
 }
 
@@ -374,19 +384,7 @@ export async function encodeNearBytes(frame: RgbFrame, targetBytes: number, opti
       return mine.length > 0 ? [closest(mine)] : [];
     });
     if (landed.length === 0) return { ...pick(closest(all)), withinTolerance: false };
-    let best = landed[0];
-    if (landed.length > 1) {
-      const decoded = await decodeCandidates(landed, frame.width, frame.height, dir, signal);
-      let bestScore = -Infinity;
-      for (let i = 0; i < landed.length; i++) {
-        const score = msSsim(decoded[i], frame);
-        if (score > bestScore) {
-          bestScore = score;
-          best = landed[i];
-        }
-      }
-    }
-    return { ...pick(best), withinTolerance: true };
+    return { ...pick(await bestByMsSsim(landed, frame, dir, signal)), withinTolerance: true };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -5,3 +5,4 @@ export { probe, displaySize, type ProbeInfo } from './probe.ts';
 export { decodeFrames, readVideoFrames, expectedFrameCount, type DecodeOptions } from './decode.ts';
 export { encodeMp4, DEFAULT_CRF, DEFAULT_PRESET, type EncodeOptions } from './encode.ts';
 export { SCALER_FLAGS, fitFilters, type Fit } from './geometry.ts';
+export { readImage, encodePng } from './image.ts';

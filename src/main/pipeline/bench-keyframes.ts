@@ -21,10 +21,10 @@ import { ClassicalAv1KeyframeCodec } from '../codecs/index.ts';
 import { encodeNearBytes } from '../codecs/classical-av1.ts';
 import { availableGrids, DEFAULT_DENOISER_STEPS, LearnedKeyframeCodec, type TokenGrid } from '../codecs/learned/index.ts';
 import { loadManifest, SessionCache } from '../inference/index.ts';
-import { decodeFrames, probe, runFfmpeg } from '../media/index.ts';
+import { decodeFrames, encodePng, readImage } from '../media/index.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { analyzeVideo } from './analyze.ts';
-import { createEngine, DEFAULT_GEOMETRY } from './engine.ts';
+import { createEngine, DEFAULT_GEOMETRY, type Engine } from './engine.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -136,16 +136,6 @@ export function defaultMediaDir(): string {
   return process.env.M3C_MEDIA_DIR ?? path.resolve(REPO_ROOT, '../shared/media');
 }
 
-/** A still image as packed RGB24 at its stored size. */
-export async function readImage(file: string, signal?: AbortSignal): Promise<RgbFrame> {
-  const info = await probe(file, signal);
-  const { stdout } = await runFfmpeg(['-i', path.resolve(file), '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { signal });
-  if (stdout.length !== info.width * info.height * 3) {
-    throw new M3cError('input', `${file} decoded to ${stdout.length} bytes, expected ${info.width}x${info.height} RGB`);
-  }
-  return makeFrame(info.width, info.height, new Uint8Array(stdout.buffer, stdout.byteOffset, stdout.length));
-}
-
 function crop(frame: RgbFrame, r: { x: number; y: number; width: number; height: number }): RgbFrame {
   const out = makeFrame(r.width, r.height);
   for (let y = 0; y < r.height; y++) {
@@ -165,14 +155,6 @@ function sideBySide(panels: readonly RgbFrame[]): RgbFrame {
     for (let y = 0; y < h; y++) out.data.set(p.data.subarray(y * w * 3, (y + 1) * w * 3), (y * width + i * (w + SEPARATOR_PX)) * 3);
   });
   return out;
-}
-
-async function encodePng(frame: RgbFrame, signal?: AbortSignal): Promise<Uint8Array> {
-  const { stdout } = await runFfmpeg(
-    ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${frame.width}x${frame.height}`, '-i', 'pipe:0', '-frames:v', '1', '-c:v', 'png', '-pred', 'mixed', '-f', 'image2pipe', 'pipe:1'],
-    { stdin: frame.data, signal },
-  );
-  return new Uint8Array(stdout.buffer, stdout.byteOffset, stdout.length);
 }
 
 async function kodakImages(mediaDir: string, limit: number, gridNames: ReadonlySet<string>, signal?: AbortSignal): Promise<BenchImage[]> {
@@ -207,6 +189,14 @@ async function clipKeyframes(
   onProgress?: ProgressListener,
 ): Promise<BenchImage[]> {
   const engine = createEngine({ modelsDir });
+  try {
+    return await keyframesOfClips(engine, mediaDir, limit, maxPerClip, signal, onProgress);
+  } finally {
+    await engine.dispose();
+  }
+}
+
+async function keyframesOfClips(engine: Engine, mediaDir: string, limit: number, maxPerClip: number, signal?: AbortSignal, onProgress?: ProgressListener): Promise<BenchImage[]> {
   const geometry: Geometry = DEFAULT_GEOMETRY;
   const out: BenchImage[] = [];
   for (const clip of EVALUATION_CLIPS) {

@@ -2,7 +2,7 @@
  * Composition root of the codec: which backend fills each stage. The pipeline sees interfaces
  * only; a decoder looks backends up by the ids written in the bitstream and refuses unknown ones.
  */
-import type { ClipReconstructor, ClipRequest, FlowEstimator, ImageEmbedder, KeyframeCodec } from '../../shared/engine/interfaces.ts';
+import type { ClipReconstructor, ClipRequest, FlowEstimator, ImageEmbedder, KeyframeCodec, KeyframeCodecKind } from '../../shared/engine/interfaces.ts';
 import type { Geometry, RgbFrame } from '../../shared/engine/frame.ts';
 import { M3cError } from '../../shared/engine/errors.ts';
 import { AppearanceEmbedder } from '../analysis/index.ts';
@@ -58,7 +58,7 @@ class ClassicalClipReconstructor implements ClipReconstructor {
 
 /** 'auto': the learned codec when the pack provides at least one complete token grid, else classical. */
 export type KeyframeCodecChoice = KeyframeCodecKind | 'auto';
-export type KeyframeCodecKind = 'learned' | 'classical';
+export type { KeyframeCodecKind };
 export const KEYFRAME_CODEC_CHOICES: readonly KeyframeCodecChoice[] = ['learned', 'classical', 'auto'];
 
 /**

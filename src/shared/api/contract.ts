@@ -6,6 +6,7 @@
  */
 import type { ErrorCode } from '../engine/errors.ts';
 import type { Geometry } from '../engine/frame.ts';
+import type { KeyframeCodecKind } from '../engine/interfaces.ts';
 import type { SelectionParams } from '../keyframes/select.ts';
 
 export type { ErrorCode, Geometry, SelectionParams };
@@ -186,8 +187,7 @@ export interface JobInfo {
   readonly error: ApiError | null;
 }
 
-/** The keyframe codecs an encode can use: the learned VQ codec (needs its models in the pack) or AV1 intra. */
-export type KeyframeCodecKind = 'learned' | 'classical';
+export type { KeyframeCodecKind } from '../engine/interfaces.ts';
 
 export interface EncodeParams {
   readonly selection: SelectionParams;

@@ -40,6 +40,9 @@ export interface KeyframeDecodeOptions {
   readonly signal?: AbortSignal;
 }
 
+/** The two keyframe codec families: the learned VQ codec (needs its models in the pack) or AV1 intra. */
+export type KeyframeCodecKind = 'learned' | 'classical';
+
 /** frame -> bytes -> frame. `id` is written into the bitstream; a decoder refuses other ids. */
 export interface KeyframeCodec {
   readonly id: string;

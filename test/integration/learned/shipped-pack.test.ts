@@ -9,7 +9,7 @@ import path from 'node:path';
 import { availableGrids, LEARNED_CODEC_ID, LearnedKeyframeCodec, learnedSlots, parseLearnedHeader, type TokenGrid } from '../../../src/main/codecs/learned/index.ts';
 import { loadManifest, SessionCache } from '../../../src/main/inference/index.ts';
 import { createEngine, LEARNED_DEFAULT_BUDGET } from '../../../src/main/pipeline/engine.ts';
-import { readImage } from '../../../src/main/pipeline/bench-keyframes.ts';
+import { readImage } from '../../../src/main/media/index.ts';
 import type { Geometry } from '../../../src/shared/engine/frame.ts';
 import { psnrRgb } from '../../../src/shared/metrics/index.ts';
 import { HAS_MEDIA, mediaPath, REPO_ROOT } from '../../helpers/media.ts';
