@@ -40,9 +40,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Per-config training defaults; command-line flags override them.
 DEFAULTS = {
-    "tiny": {"batch": 8, "crop": "128x128", "lr": 1e-3, "steps1": 1000, "steps2": 4000},
-    "small": {"batch": 8, "crop": "128x128", "lr": 6e-4, "steps1": 4000, "steps2": 8000},
-    "full": {"batch": 32, "crop": "256x160", "lr": 4e-4, "steps1": 60000, "steps2": 60000},
+    "tiny": {"batch": 8, "crop": "128x128", "lr": 1e-3, "steps1": 1000, "steps2": 4000, "steps3": 300},
+    "small": {"batch": 8, "crop": "128x128", "lr": 6e-4, "steps1": 4000, "steps2": 8000, "steps3": 600},
+    "full": {"batch": 32, "crop": "256x160", "lr": 4e-4, "steps1": 60000, "steps2": 60000, "steps3": 4000},
 }
 W_LAT, W_PX, BETA = 1.0, 1.0, 0.25
 SPIKE_FACTOR = 4.0
@@ -65,13 +65,9 @@ def stage1_params(model, frozen_ae=False):
 
 
 def stage1_loss(model, x, frozen_ae=False):
-    if frozen_ae:
-        # The autoencoder is another grid's (--init-ae): only the token path learns; D(z^) still
-        # back-propagates through the frozen decoder into the upsampler.
-        with torch.no_grad():
-            z = model.ae.encode(x)
-            rec = model.ae.decode(z)
-    else:
+    # With a frozen autoencoder (another grid's, --init-ae) only the token path learns; D(z^) below
+    # still back-propagates through the frozen decoder into the upsampler.
+    with torch.set_grad_enabled(not frozen_ae):
         z = model.ae.encode(x)
         rec = model.ae.decode(z)
     h = model.post(z)
@@ -209,7 +205,7 @@ def main():
     batch = args.batch or d["batch"]
     crop = tuple(int(v) for v in (args.crop or d["crop"]).split("x"))
     lr = args.lr or d["lr"]
-    total = args.steps or d.get(f"steps{args.stage}", 1000)
+    total = args.steps or d[f"steps{args.stage}"]
     device = torch.device(args.device)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True
@@ -295,7 +291,7 @@ def main():
         # within ~70 steps instead of locking every later update out.
         ema_loss = value if ema_loss is None else 0.98 * ema_loss + 0.02 * min(value, SPIKE_FACTOR * ema_loss)
         if spike:
-            state["skipped"] = state.get("skipped", 0) + 1
+            state[f"skipped{args.stage}"] = state.get(f"skipped{args.stage}", 0) + 1
         else:
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -305,7 +301,7 @@ def main():
         if step % args.log_every == 0:
             line = {"stage": args.stage, "step": step, "loss": round(loss.item(), 5),
                     **{k: round(v, 5) if isinstance(v, float) else v for k, v in parts.items()},
-                    "skipped": state.get("skipped", 0), "min": round((time.time() - t0) / 60, 2)}
+                    "skipped": state.get(f"skipped{args.stage}", 0), "min": round((time.time() - t0) / 60, 2)}
             print(json.dumps(line), flush=True)
         if step % args.save_every == 0:
             checkpoint()
