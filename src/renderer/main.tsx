@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { connectStudio, type M3cBridge, type StudioClient, type WebSocketLike } from '../shared/api/index.ts';
 import { App } from './App.tsx';
 import { initialThemeMode } from './theme.ts';
+import { takeToken } from './url-token.ts';
 
 function storage(): Storage | null {
   try {
@@ -12,12 +13,22 @@ function storage(): Storage | null {
   }
 }
 
+function sessionStore(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
 const root = createRoot(document.getElementById('root') as HTMLElement);
+const bridge = (window as unknown as { m3c?: M3cBridge }).m3c;
 let client: StudioClient | null = null;
 try {
   client = connectStudio({
-    m3c: (window as unknown as { m3c?: M3cBridge }).m3c,
-    location: window.location,
+    m3c: bridge,
+    // Web mode: the token is read once and removed from the address bar and history (see url-token.ts).
+    location: bridge ? window.location : takeToken(window.location, window.history, sessionStore()),
     fetch: (url, init) => fetch(url, init as RequestInit),
     // WebSocketLike declares its handlers with a narrower event type than the DOM's; the shapes agree at run time.
     openWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,

@@ -1,14 +1,13 @@
 /** Electron entry (package.json "main", built to dist/main/app/electron-main.js). */
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app } from 'electron';
+import { parseShellArgs } from './launch-args.ts';
 import { registerSchemes, startElectronStudio, type ElectronStudio } from './studio-app.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const projectsArg = process.argv.find((a) => a.startsWith('--projects='))?.slice('--projects='.length);
-const modelsDir = process.argv.find((a) => a.startsWith('--models='))?.slice('--models='.length);
-const projectsDir = projectsArg ?? process.env.M3C_PROJECTS_DIR ?? path.join(os.homedir(), 'M3C Studio');
+// --allow folders come from `m3c studio` (checked there); the home folder only when none is given.
+const { projectsDir, modelsDir, importRoots } = parseShellArgs(process.argv.slice(1));
 
 registerSchemes();
 app.enableSandbox();
@@ -18,7 +17,7 @@ void app.whenReady().then(() => {
     projectsDir,
     rendererDir: path.resolve(here, '../../renderer'),
     preloadPath: path.resolve(here, '../../preload/preload.cjs'),
-    importRoots: [os.homedir()],
+    importRoots,
     modelsDir,
   });
 });

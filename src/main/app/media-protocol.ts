@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import type { Protocol } from 'electron';
 import { MEDIA_SCHEME } from '../../shared/api/contract.ts';
 import type { MediaResource, StudioService } from '../services/studio-service.ts';
-import { toApiErrorValue } from '../services/errors.ts';
+import { BusyError, publicApiError } from '../server/public-error.ts';
 
 /** Must be called before app 'ready' (Electron's rule for privileged schemes). */
 export function mediaSchemePrivileges(): { scheme: string; privileges: { standard: boolean; secure: boolean; stream: boolean; supportFetchAPI: boolean } }[] {
@@ -45,8 +45,10 @@ export function registerMediaProtocol(protocol: Protocol, service: Pick<StudioSe
       const m = await service.resolveMedia(decodeURIComponent(url.pathname.replace(/^\//, '')));
       return mediaResponse(m, request.headers.get('range'));
     } catch (e) {
-      const err = toApiErrorValue(e);
-      return new Response(JSON.stringify(err), { status: err.code === 'input' || err.code === 'usage' ? 404 : 500, headers: { 'Content-Type': 'application/json' } });
+      // Same rule as the web bridge: no paths, pids or stacks in the body; busy previews answer 503.
+      const err = publicApiError(e);
+      const status = e instanceof BusyError ? 503 : err.code === 'input' || err.code === 'usage' ? 404 : 500;
+      return new Response(JSON.stringify(err), { status, headers: { 'Content-Type': 'application/json' } });
     }
   });
 }

@@ -4,8 +4,10 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import * as electron from 'electron';
 import { app, ipcMain, protocol, session, type BrowserWindow } from 'electron';
 import { StudioService } from '../services/studio-service.ts';
+import { defaultSecretStore, type SafeStorageLike } from '../services/settings.ts';
 import { electronDialogs } from './dialogs.ts';
 import { forwardEvents, registerIpcHandlers } from './ipc.ts';
 import { mediaSchemePrivileges, registerMediaProtocol } from './media-protocol.ts';
@@ -39,11 +41,22 @@ export function registerSchemes(): void {
   protocol.registerSchemesAsPrivileged(mediaSchemePrivileges());
 }
 
+/** Electron's safeStorage, or null where this Electron (or a test's stand-in module) has none. */
+function electronSafeStorage(): SafeStorageLike | null {
+  try {
+    return (electron as { safeStorage?: SafeStorageLike }).safeStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** Call once app is ready. */
 export function startElectronStudio(options: ElectronStudioOptions): ElectronStudio {
   // Dialogs are parented to the window, which exists only once the service does.
   const shell: { win?: BrowserWindow } = {};
-  const service = new StudioService({ projectsDir: options.projectsDir, importRoots: options.importRoots, mode: 'electron', modelsDir: options.modelsDir, dialogs: electronDialogs(() => shell.win) });
+  // The API key goes to the OS keychain (safeStorage, usable once the app is ready), else a 0600 file.
+  const secrets = defaultSecretStore(path.resolve(options.projectsDir), electronSafeStorage());
+  const service = new StudioService({ projectsDir: options.projectsDir, importRoots: options.importRoots, mode: 'electron', modelsDir: options.modelsDir, dialogs: electronDialogs(() => shell.win), secrets });
   const isTrustedUrl = trustedUrlCheck(options.rendererDir);
   installCsp(session.defaultSession);
   registerMediaProtocol(protocol, service);

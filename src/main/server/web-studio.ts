@@ -14,13 +14,15 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { M3cError } from '../../shared/engine/errors.ts';
 import { API_PATH_PREFIX, EVENTS_PATH, MEDIA_PATH_PREFIX, UPLOAD_PATH, type ApiError } from '../../shared/api/contract.ts';
 import { StudioService, type MediaResource } from '../services/studio-service.ts';
-import { toApiErrorValue } from '../services/errors.ts';
+import { BusyError, publicApiError } from './public-error.ts';
 import { checkRequest, cookieName, newToken, allowedHosts } from './security.ts';
 import { contentTypeOf, rendererBuilt, resolveStatic } from './static-files.ts';
 
 export const LISTEN_HOST = '127.0.0.1';
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../../dist/renderer/', import.meta.url));
 const MAX_JSON_BYTES = 4 * 1024 * 1024;
+/** Clients send nothing on /events; anything larger than this closes that socket (1009), never the server. */
+export const MAX_WS_PAYLOAD = 16 * 1024;
 
 /** Same policy as the Electron window: only this origin; MUI's emotion needs inline styles. */
 export const WEB_CSP = [
@@ -89,9 +91,15 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(data);
 }
 
+function log(line: string): void {
+  process.stderr.write(`m3c studio: ${line}\n`);
+}
+
+/** Client-facing errors carry no paths, pids or stacks (see public-error.ts); busy queues answer 503. */
 function sendError(res: ServerResponse, e: unknown): void {
-  const err = toApiErrorValue(e);
-  sendJson(res, STATUS[err.code], err);
+  const err = publicApiError(e, log);
+  if (e instanceof BusyError) res.setHeader('Retry-After', String(e.retryAfterSec));
+  sendJson(res, e instanceof BusyError ? 503 : STATUS[err.code], err);
 }
 
 function sendPage(res: ServerResponse, status: number, title: string, text: string): void {
@@ -170,7 +178,9 @@ export async function startWebStudio(options: WebStudioOptions): Promise<WebStud
   const rendererDir = options.rendererDir ?? DEFAULT_RENDERER_DIR;
   const service = new StudioService({ projectsDir: options.projectsDir, importRoots: options.importRoots, mode: 'web', concurrency: options.concurrency, modelsDir: options.modelsDir });
   const server = createServer();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD });
+  // A hostile peer must never take the process down: every emitter that can fail has a handler.
+  wss.on('error', (e) => log(`events server: ${e.message}`));
   const sockets = new Set<WebSocket>();
   let port = 0;
 
@@ -217,7 +227,8 @@ export async function startWebStudio(options: WebStudioOptions): Promise<WebStud
         return;
       }
       if (!rendererBuilt(rendererDir)) {
-        sendPage(res, 503, 'M3C Studio: the renderer is not built', `There is no ${path.join(rendererDir, 'index.html')}. Build it with "npm run build:renderer", then reload this page.`);
+        log(`the renderer is not built: there is no ${path.join(rendererDir, 'index.html')}`);
+        sendPage(res, 503, 'M3C Studio: the renderer is not built', 'The studio has no built renderer (index.html). Build it with "npm run build:renderer", then reload this page.');
         return;
       }
       const file = resolveStatic(rendererDir, url.pathname);
@@ -240,8 +251,22 @@ export async function startWebStudio(options: WebStudioOptions): Promise<WebStud
     }
   };
 
-  server.on('request', (req, res) => void handle(req, res));
+  server.on('request', (req, res) => {
+    req.on('error', () => req.socket.destroy());
+    res.on('error', () => res.destroy());
+    void handle(req, res).catch((e: unknown) => {
+      log(`request failed: ${e instanceof Error ? e.message : String(e)}`);
+      res.destroy();
+    });
+  });
+  // Malformed HTTP (bad headers, oversized head, a reset mid-request): answer 400 if the socket still can, else drop it.
+  server.on('clientError', (_e: Error, socket: Duplex) => {
+    // _httpMessage: a response is already being written on this socket, so raw bytes would corrupt it.
+    if (socket.writable && !(socket as Duplex & { _httpMessage?: unknown })._httpMessage) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', `http://${LISTEN_HOST}:${port}`);
     const gate = url.pathname === EVENTS_PATH ? checkRequest(req, url, { port, token, accept: { query: true } }) : ({ ok: false, status: 403, reason: 'no such endpoint' } as const);
     if (!gate.ok) {
@@ -250,6 +275,11 @@ export async function startWebStudio(options: WebStudioOptions): Promise<WebStud
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
+      // A reserved opcode, a bad mask or a message over MAX_WS_PAYLOAD: ws closes this socket and reports here.
+      ws.on('error', () => {
+        sockets.delete(ws);
+        ws.terminate();
+      });
       ws.on('close', () => sockets.delete(ws));
       // Events flow one way; anything a client sends is ignored.
       ws.on('message', () => undefined);
@@ -266,6 +296,7 @@ export async function startWebStudio(options: WebStudioOptions): Promise<WebStud
     await service.close();
     throw e;
   });
+  server.on('error', (e) => log(`server: ${e.message}`));
   const address = server.address() as AddressInfo;
   port = address.port;
   const origin = `http://${allowedHosts(port)[0]}`;

@@ -3,11 +3,14 @@
  * on disk in the project's folder: a filmstrip of thumbnails (one ffmpeg pass for all frames), single-frame
  * previews on demand, and a working-geometry mp4 proxy of the source for the compare view.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { M3cError } from '../../shared/engine/errors.ts';
 import type { Geometry } from '../../shared/engine/frame.ts';
-import { displaySize, fitFilters, runFfmpeg, type ProbeInfo } from '../media/index.ts';
+import { isInside } from './paths.ts';
+import { displaySize, fitFilters, runFfmpeg, sourceInputArgs, type ProbeInfo } from '../media/index.ts';
 
 export const THUMB_WIDTH = 160;
 
@@ -18,19 +21,75 @@ export function thumbSize(g: Geometry): { width: number; height: number } {
 
 const fps = (g: Geometry): string => `fps=${g.fpsNum}/${g.fpsDen}`;
 
-/** Serialises concurrent requests for the same file so each is made once. */
+/** Thrown when a bounded queue (previews) is full: transports answer it with 503 and Retry-After. */
+export class BusyError extends M3cError {
+  readonly retryAfterSec: number;
+  constructor(message: string, retryAfterSec = 1) {
+    super('internal', message);
+    this.name = 'BusyError';
+    this.retryAfterSec = retryAfterSec;
+  }
+}
+
+/** At most `max` tasks at once; up to `maxQueued` more wait in order; beyond that, BusyError at once. */
+export class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    readonly max: number,
+    readonly maxQueued: number,
+  ) {}
+
+  get running(): number {
+    return this.active;
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.max) {
+      if (this.waiting.length >= this.maxQueued) throw new BusyError('the studio is busy making previews: try again in a moment');
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.active++;
+    }
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      // The slot passes straight to the next waiter, so `active` only drops when nobody waits.
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+
+/** A cached file counts only when it exists and is not empty (a zero-length leftover is made again). */
+function usable(file: string): boolean {
+  try {
+    return statSync(file).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Serialises concurrent requests for the same file so each is made once; files appear only complete (temp + rename). */
 export class OnceMaker {
   private readonly inFlight = new Map<string, Promise<string>>();
 
   async make(file: string, build: (tmp: string) => Promise<void>): Promise<string> {
-    if (existsSync(file)) return file;
+    if (usable(file)) return file;
     const pending = this.inFlight.get(file);
     if (pending) return pending;
     const p = (async () => {
       await mkdir(path.dirname(file), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp${path.extname(file)}`;
+      const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp${path.extname(file)}`;
       try {
         await build(tmp);
+        if (!usable(tmp)) throw new M3cError('input', 'the video has no frame there (past its end?)');
         await rename(tmp, file);
       } finally {
         await rm(tmp, { force: true });
@@ -39,6 +98,12 @@ export class OnceMaker {
     })().finally(() => this.inFlight.delete(file));
     this.inFlight.set(file, p);
     return p;
+  }
+
+  /** Waits until nothing is being made under `dir` (before the folder is removed). */
+  async settleUnder(dir: string): Promise<void> {
+    const pending = [...this.inFlight].filter(([file]) => isInside(file, dir)).map(([, p]) => p.catch(() => undefined));
+    await Promise.all(pending);
   }
 }
 
@@ -50,14 +115,33 @@ export function thumbFile(dir: string, frame: number): string {
   return path.join(dir, 'thumbs', `${frame}.jpg`);
 }
 
-/** All thumbnails in one pass: frame n of the working rate becomes thumbs/n.jpg. */
+/**
+ * All thumbnails in one pass: frame n of the working rate becomes thumbs/n.jpg. ffmpeg writes into a fresh
+ * temporary folder beside thumbs/; only when it has finished are the files renamed into thumbs/, so a
+ * cancelled or failed pass never leaves a truncated thumbnail where it would be served.
+ */
 export async function makeAllThumbnails(source: string, info: ProbeInfo, g: Geometry, dir: string, signal?: AbortSignal): Promise<void> {
   const out = path.join(dir, 'thumbs');
   await mkdir(out, { recursive: true });
-  const filters = [fps(g), ...fitFilters(displaySize(info), thumbSize(g), 'crop')].join(',');
-  await runFfmpeg(['-i', source, '-an', '-vf', filters, '-c:v', 'mjpeg', '-q:v', '5', '-start_number', '0', '-f', 'image2', path.join(out, '%d.jpg')], {
-    signal,
-  });
+  // Folders left by a process killed mid-pass (untouched for 10 minutes: a live pass keeps adding files).
+  for (const name of await readdir(dir)) {
+    const stale = path.join(dir, name);
+    if (/^\.thumbs-[0-9a-f]+\.tmp$/.test(name) && Date.now() - statSync(stale).mtimeMs > 10 * 60_000) await rm(stale, { recursive: true, force: true });
+  }
+  const tmp = path.join(dir, `.thumbs-${randomBytes(6).toString('hex')}.tmp`);
+  await mkdir(tmp);
+  try {
+    const filters = [fps(g), ...fitFilters(displaySize(info), thumbSize(g), 'crop')].join(',');
+    await runFfmpeg([...sourceInputArgs(source), '-an', '-vf', filters, '-c:v', 'mjpeg', '-q:v', '5', '-start_number', '0', '-f', 'image2', path.join(tmp, '%d.jpg')], {
+      signal,
+    });
+    for (const name of await readdir(tmp)) {
+      if (signal?.aborted) break;
+      if (/^\d+\.jpg$/.test(name) && usable(path.join(tmp, name))) await rename(path.join(tmp, name), path.join(out, name));
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
 }
 
 /** One frame of the working rate as a JPEG at `size`. */
@@ -65,7 +149,7 @@ export async function makeFrameJpeg(source: string, info: ProbeInfo, g: Geometry
   // Seeking before the input keeps it fast on long videos; the fps filter then picks the frame at that instant.
   const t = (frame * g.fpsDen) / g.fpsNum;
   const filters = [fps(g), ...fitFilters(displaySize(info), size, 'crop')].join(',');
-  await runFfmpeg(['-ss', t.toFixed(4), '-i', source, '-an', '-vf', filters, '-frames:v', '1', '-c:v', 'mjpeg', '-q:v', '3', '-f', 'image2', '-y', out], {
+  await runFfmpeg(['-ss', t.toFixed(4), ...sourceInputArgs(source), '-an', '-vf', filters, '-frames:v', '1', '-c:v', 'mjpeg', '-q:v', '3', '-f', 'image2', '-y', out], {
     outputPath: out,
   });
 }
@@ -74,7 +158,7 @@ export async function makeFrameJpeg(source: string, info: ProbeInfo, g: Geometry
 export async function makeProxyMp4(source: string, info: ProbeInfo, g: Geometry, out: string, signal?: AbortSignal): Promise<void> {
   const filters = [fps(g), ...fitFilters(displaySize(info), g, 'crop'), 'format=yuv420p'].join(',');
   await runFfmpeg(
-    ['-i', source, '-an', '-vf', filters, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-movflags', '+faststart', '-f', 'mp4', '-y', out],
+    [...sourceInputArgs(source), '-an', '-vf', filters, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-movflags', '+faststart', '-f', 'mp4', '-y', out],
     { signal, outputPath: out },
   );
 }

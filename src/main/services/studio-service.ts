@@ -47,14 +47,14 @@ import { createEngine, DEFAULT_GEOMETRY, type Engine } from '../pipeline/engine.
 import { DEFAULT_DENOISER_STEPS, MAX_DENOISER_STEPS } from '../codecs/learned/index.ts';
 import { sha256File } from '../pipeline/project-record.ts';
 import type { DescriptionsFile } from '../pipeline/descriptions-file.ts';
-import { decodeFrames, locateFfmpeg, probe, type ProbeInfo } from '../media/index.ts';
+import { decodeFrames, expectedFrameCount, locateFfmpeg, probe, type ProbeInfo } from '../media/index.ts';
 import { checkEndpoint, describeItem, describeVideo, loadPromptSet, TEMPLATE_IDS, variablesFor, type PromptConfig, type TemplateId } from '../lmm/index.ts';
 import { checkTemplate } from '../lmm/prompts.ts';
 import { JobQueue, type JobContext } from './jobs.ts';
 import { PathGuard, checkShape, safeFileName } from './paths.ts';
 import { runInWorker } from './run-in-worker.ts';
-import { readSettings, writeSettings, type StoredSettings } from './settings.ts';
-import { cacheDir, makeAllThumbnails, makeFrameJpeg, makeProxyMp4, OnceMaker, thumbFile, thumbSize } from './frames.ts';
+import { defaultSecretStore, readSettings, writeSettings, type SecretStore, type StoredSettings } from './settings.ts';
+import { cacheDir, makeAllThumbnails, makeFrameJpeg, makeProxyMp4, OnceMaker, Semaphore, thumbFile, thumbSize } from './frames.ts';
 import type { DecodeOutcome } from './worker-tasks.ts';
 import * as v from './validate.ts';
 
@@ -77,6 +77,8 @@ export interface StudioServiceOptions {
   readonly lmmCheckTimeoutMs?: number;
   /** Model pack folder (default: resources/models of this checkout or the packaged app). */
   readonly modelsDir?: string;
+  /** Where the LMM API key is kept (default: studio-secrets.json, mode 0600, in projectsDir). */
+  readonly secrets?: SecretStore;
 }
 
 /** A binary resource for a MediaRef: a file to stream (with Range) or bytes. */
@@ -101,6 +103,9 @@ const MAX_NAME = 200;
 const MAX_TEXT = 20_000;
 const MAX_UPLOAD_BYTES = 8 * 1024 ** 3;
 const DEFAULT_TEXT_BYTES = 40;
+/** ffmpeg runs for single-frame previews and thumbnails at once, and how many more requests may wait. */
+export const PREVIEW_CONCURRENCY = 3;
+export const PREVIEW_QUEUE = 64;
 
 export class StudioService implements StudioApi {
   readonly projectsDir: string;
@@ -110,8 +115,10 @@ export class StudioService implements StudioApi {
   private readonly jobs: JobQueue;
   private readonly listeners = new Set<StudioEventListener>();
   private readonly once = new OnceMaker();
+  private readonly previews = new Semaphore(PREVIEW_CONCURRENCY, PREVIEW_QUEUE);
   private engineCache: Engine | undefined;
   private settings: StoredSettings;
+  private readonly secrets: SecretStore;
 
   constructor(private readonly options: StudioServiceOptions) {
     const dir = checkShape(path.resolve(options.projectsDir), 'projects folder');
@@ -121,7 +128,8 @@ export class StudioService implements StudioApi {
     this.lmmStore = new LmmStore(this.store);
     const roots = [dir, ...(options.importRoots ?? [])].filter((r) => existsSync(r));
     this.guard = new PathGuard(roots);
-    this.settings = readSettings(dir);
+    this.secrets = options.secrets ?? defaultSecretStore(dir);
+    this.settings = readSettings(dir, this.secrets);
     this.jobs = new JobQueue((job, finished) => this.emit({ type: finished ? 'job-finished' : 'job-progress', job }), options.concurrency ?? 1);
   }
 
@@ -222,7 +230,7 @@ export class StudioService implements StudioApi {
       next = { ...next, lmm: { baseUrl, model, apiKey } };
     }
     if (p.geometry !== undefined) next = { ...next, geometry: v.geometry(p.geometry) };
-    await writeSettings(this.projectsDir, next);
+    await writeSettings(this.projectsDir, next, this.secrets);
     this.settings = next;
     return this.getSettings();
   }
@@ -277,8 +285,18 @@ export class StudioService implements StudioApi {
 
   async deleteProject(p: Record<string, unknown>): Promise<{ deleted: boolean }> {
     const projectId = v.id(p, 'projectId');
-    for (const j of this.jobs.list()) if (j.projectId === projectId) this.jobs.cancel(j.id);
+    // Cancelled workers may still be writing into the folder: wait until every job of the project has
+    // settled (and every preview being made there is finished) before removing it.
+    const settleJobs = async (): Promise<void> => {
+      const live = this.jobs.list().filter((j) => j.projectId === projectId && (j.state === 'queued' || j.state === 'running'));
+      for (const j of live) this.jobs.cancel(j.id);
+      await Promise.all(live.map((j) => this.jobs.whenSettled(j.id)));
+    };
+    await settleJobs();
     const deleted = this.store.deleteProject(projectId);
+    // A job enqueued while the first ones settled (the project still existed then).
+    await settleJobs();
+    await this.once.settleUnder(this.projectDir(projectId));
     if (deleted) await rm(this.projectDir(projectId), { recursive: true, force: true });
     return { deleted };
   }
@@ -350,9 +368,13 @@ export class StudioService implements StudioApi {
     const file = this.guard.checkFile(p.path, 'video');
     let info: ProbeInfo;
     try {
+      // Refuses playlists and concat lists too (only supported containers): they would read other files.
       info = await probe(file);
     } catch (e) {
-      throw e instanceof M3cError && e.code === 'ffmpeg' ? new M3cError('input', `${path.basename(file)} is not a video ffmpeg can read`) : e;
+      if (e instanceof M3cError && e.code === 'ffmpeg') throw new M3cError('input', `${path.basename(file)} is not a video ffmpeg can read`);
+      // The file's name, not where it lies on the server.
+      if (e instanceof M3cError && e.code === 'input') throw new M3cError('input', e.message.split(file).join(path.basename(file)));
+      throw e;
     }
     const contentSha256 = await sha256File(file);
     const source = this.store.addSource({ projectId, path: file, probe: info, contentSha256 });
@@ -897,11 +919,13 @@ export class StudioService implements StudioApi {
         const source = this.requireSource(m.sourceId);
         const g = this.geometryOf(source.projectId);
         const a = this.analysisOf(source);
-        if (a && m.frame >= a.frameCount) throw new M3cError('input', `frame ${m.frame} is past the end (${a.frameCount} frames)`);
+        // Before the analysis has counted the frames, the probed duration at the working rate bounds them.
+        const frames = a ? a.frameCount : expectedFrameCount(source.probe as ProbeInfo, g.fpsNum, g.fpsDen);
+        if (m.frame >= frames) throw new M3cError('input', `frame ${m.frame} is past the end (${frames} frames)`);
         const dir = cacheDir(this.projectDir(source.projectId), source.id, g);
         const file = m.kind === 'thumb' ? thumbFile(dir, m.frame) : path.join(dir, 'previews', `${m.frame}.jpg`);
         const size = m.kind === 'thumb' ? thumbSize(g) : { width: g.width, height: g.height };
-        await this.once.make(file, (tmp) => makeFrameJpeg(source.path, source.probe as ProbeInfo, g, m.frame, size, tmp));
+        await this.once.make(file, (tmp) => this.previews.run(() => makeFrameJpeg(source.path, source.probe as ProbeInfo, g, m.frame, size, tmp)));
         return { kind: 'file', path: file, contentType: 'image/jpeg' };
       }
       case 'original': {

@@ -3,7 +3,7 @@
  * (or with --web): served on 127.0.0.1 with a per-launch token, running until Ctrl-C.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { M3cError } from '../../../shared/engine/errors.ts';
 import { parse, numberArg } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { startWebStudio } from '../../server/index.ts';
+import { shellArgv } from '../../app/launch-args.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -27,6 +28,22 @@ Opens the studio: the desktop app (Electron) where it can start, otherwise the w
                    current folder and your home folder)
   --models DIR     model pack folder holding manifest.json (default: resources/models)
 The web studio prints a URL with a one-time access token and runs until Ctrl-C.`;
+
+/** The --allow folders, resolved; a folder that does not exist (or is not a folder) is a usage error, never dropped. */
+export function allowedRoots(allow: readonly string[] | undefined, cwd: string = process.cwd(), home: string = os.homedir()): string[] {
+  if (allow === undefined) return [cwd, home].map((d) => path.resolve(d));
+  return allow.map((d) => {
+    const dir = path.resolve(cwd, d);
+    let isDir = false;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch {
+      isDir = false;
+    }
+    if (!isDir) throw new M3cError('usage', `--allow ${d}: ${existsSync(dir) ? 'not a folder' : 'no such folder'}`);
+    return dir;
+  });
+}
 
 /** The Electron binary's path, or undefined where none is installed (the npm package throws then). */
 function electronBinary(): string | undefined {
@@ -54,14 +71,15 @@ export async function studioCommand(argv: string[], ctx: CommandContext): Promis
   if (v.help) return ctx.out(HELP);
   const port = numberArg(v.port, 'port', { min: 0, max: 65535, integer: true }) ?? 0;
   const projectsDir = path.resolve(v.projects ?? DEFAULT_PROJECTS_DIR);
-  const importRoots = (v.allow ?? [process.cwd(), os.homedir()]).map((d) => path.resolve(d));
+  const importRoots = allowedRoots(v.allow);
   const modelsDir = v.models === undefined ? undefined : path.resolve(v.models);
 
   if (!v.web) {
     const electron = electronBinary();
     const main = path.join(REPO_ROOT, 'dist/main/app/electron-main.js');
     if (electron && existsSync(main)) {
-      const child = spawn(electron, [REPO_ROOT, `--projects=${projectsDir}`, ...(modelsDir ? [`--models=${modelsDir}`] : [])], { stdio: 'inherit' });
+      // The same import roots as the web studio (the Electron main process falls back to the home folder only without any).
+      const child = spawn(electron, [REPO_ROOT, ...shellArgv({ projectsDir, modelsDir, importRoots })], { stdio: 'inherit' });
       await new Promise<void>((resolve, reject) => {
         child.on('exit', () => resolve());
         child.on('error', (e) => reject(new M3cError('internal', `cannot start Electron: ${e.message}`)));
