@@ -18,6 +18,11 @@ export type Reply =
   | { kind: 'huge'; bytes: number }
   /** Accepts the request and never answers. */
   | { kind: 'hang' }
+  /**
+   * Stream that never ends: an SSE comment (`: keep-alive`) every `intervalMs`, or with `events`, an
+   * empty-content data event every `intervalMs` (real progress without an answer).
+   */
+  | { kind: 'keepalive'; intervalMs: number; events?: boolean }
   /** Destroys the connection without a response. */
   | { kind: 'reset' };
 
@@ -145,6 +150,16 @@ export class OpenAiTestDouble {
         return;
       case 'hang':
         return;
+      case 'keepalive': {
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        const beat = (): void => {
+          if (res.destroyed) return;
+          res.write(reply.events ? sse(chunkEvent(model, '')) : ': keep-alive\n\n');
+          this.later(reply.intervalMs, beat);
+        };
+        beat();
+        return;
+      }
       case 'malformed':
         if (stream) {
           res.writeHead(200, { 'content-type': 'text/event-stream' });

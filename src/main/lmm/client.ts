@@ -7,6 +7,10 @@ import { Semaphore, sleep } from './semaphore.ts';
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:11434/v1';
 export const DEFAULT_MODEL = 'qwen2.5vl:7b';
+/** Default idle timeout per request (`--lmm-timeout`, the studio's setting). */
+export const DEFAULT_TIMEOUT_MS = 300_000;
+/** Default overall deadline of one request, every attempt and backoff included (`--lmm-deadline`). */
+export const DEFAULT_DEADLINE_MS = 900_000;
 
 export type ContentPart =
   | { readonly type: 'text'; readonly text: string }
@@ -29,8 +33,16 @@ export interface LmmClientOptions {
   readonly baseUrl?: string;
   readonly model?: string;
   readonly apiKey?: string;
-  /** Longest wait, in ms, for the server's next bytes (the whole answer when not streaming). */
+  /**
+   * Idle timeout: longest wait, in ms, for the server's next bytes (the whole answer when not streaming).
+   * In a stream, SSE comments (keep-alives such as `: ping`) are not progress and do not re-arm it.
+   */
   readonly timeoutMs?: number;
+  /**
+   * Overall deadline, in ms, of one request from its first attempt on: attempts, backoffs and a server
+   * that keeps trickling bytes are all bounded by it. Default DEFAULT_DEADLINE_MS.
+   */
+  readonly deadlineMs?: number;
   /** Extra attempts after a 429, a 5xx or a dropped connection. */
   readonly retries?: number;
   /** First backoff delay; doubles on each retry. */
@@ -64,16 +76,21 @@ export interface ModelList {
 
 const MiB = 1024 * 1024;
 
-/** What one attempt gets: its own abort signal (user abort or idle timeout) and the timeout's re-arm hook. */
+/** What one attempt gets: its own abort signal (user abort, idle timeout, deadline) and the timeout's re-arm hook. */
 interface AttemptContext {
   readonly signal: AbortSignal;
   readonly onBytes: () => void;
 }
 
+/** When the current request must be over (performance.now() time). */
+interface Deadline {
+  readonly at: number;
+}
+
 /** A failed attempt, before it is known whether it will be retried. */
 class AttemptError extends Error {
   constructor(
-    readonly kind: 'http' | 'network' | 'timeout' | 'protocol',
+    readonly kind: 'http' | 'network' | 'timeout' | 'deadline' | 'protocol',
     message: string,
     readonly retryable: boolean,
     readonly extra: { status?: number; retryAfterMs?: number; networkCode?: string } = {},
@@ -117,10 +134,12 @@ function parseRetryAfter(value: string | null): number | undefined {
 /** Reads a body chunk by chunk with an idle timeout and a byte cap, so nothing is buffered unboundedly. */
 class BodyReader {
   private bytes = 0;
+  /** False for an SSE stream, whose reader decides what counts as progress (data, not comments). */
+  progressOnBytes = true;
   constructor(
     private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
     private readonly maxBytes: number,
-    private readonly onProgress: () => void,
+    readonly onProgress: () => void,
   ) {}
 
   async next(): Promise<Uint8Array | null> {
@@ -131,7 +150,7 @@ class BodyReader {
       await this.reader.cancel().catch(() => undefined);
       throw new AttemptError('protocol', `sent more than ${formatBytes(this.maxBytes)} for one answer (stopped reading)`, false);
     }
-    this.onProgress();
+    if (this.progressOnBytes) this.onProgress();
     return value;
   }
 
@@ -173,6 +192,7 @@ export class LmmClient {
   readonly stream: boolean;
   private readonly apiKey: string | undefined;
   private readonly timeoutMs: number;
+  private readonly deadlineMs: number;
   private readonly retries: number;
   private readonly retryBaseMs: number;
   private readonly maxRetryDelayMs: number;
@@ -189,7 +209,8 @@ export class LmmClient {
     }
     this.model = options.model ?? DEFAULT_MODEL;
     this.apiKey = options.apiKey || undefined;
-    this.timeoutMs = options.timeoutMs ?? 300_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.retries = options.retries ?? 3;
     this.retryBaseMs = options.retryBaseMs ?? 1000;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 60_000;
@@ -235,11 +256,15 @@ export class LmmClient {
     signal: AbortSignal | undefined,
     attempt: (ctx: AttemptContext) => Promise<T>,
   ): Promise<{ value: T; attempts: number }> {
+    // The deadline starts with the first attempt: waiting for this client's own concurrency slot does not count.
+    let deadline: Deadline | undefined;
     for (let n = 1; ; n++) {
       const release = await this.semaphore.acquire(signal);
+      deadline ??= { at: performance.now() + this.deadlineMs };
       let failure: AttemptError;
       try {
-        return { value: await this.guarded(attempt, signal), attempts: n };
+        if (performance.now() >= deadline.at) throw this.deadlineError();
+        return { value: await this.guarded(attempt, signal, deadline), attempts: n };
       } catch (e) {
         if (!(e instanceof AttemptError)) throw e;
         failure = e;
@@ -247,17 +272,33 @@ export class LmmClient {
         release();
       }
       if (!failure.retryable || n > this.retries) throw this.toM3cError(failure, n);
-      const backoff = this.retryBaseMs * 2 ** (n - 1);
-      await sleep(Math.min(this.maxRetryDelayMs, failure.extra.retryAfterMs ?? backoff), signal);
+      const backoff = Math.min(this.maxRetryDelayMs, failure.extra.retryAfterMs ?? this.retryBaseMs * 2 ** (n - 1));
+      // A backoff that would end past the deadline is not waited out.
+      if (performance.now() + backoff >= deadline.at) throw this.toM3cError(this.deadlineError(failure), n);
+      await sleep(backoff, signal);
     }
   }
 
+  private deadlineError(last?: AttemptError): AttemptError {
+    const after = last ? ` (last attempt: ${last.message})` : '';
+    return new AttemptError('deadline', `did not finish within the ${+(this.deadlineMs / 1000).toFixed(3)} s deadline${after}`, false);
+  }
+
   /** Runs one attempt under an idle timeout, mapping aborts and socket errors to AttemptError / cancelled. */
-  private async guarded<T>(attempt: (ctx: AttemptContext) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  private async guarded<T>(
+    attempt: (ctx: AttemptContext) => Promise<T>,
+    signal: AbortSignal | undefined,
+    deadline: Deadline,
+  ): Promise<T> {
     if (signal?.aborted) throw cancelled();
     const controller = new AbortController();
     let timedOut = false;
+    let pastDeadline = false;
     let timer: NodeJS.Timeout | undefined;
+    const deadlineTimer = setTimeout(() => {
+      pastDeadline = true;
+      controller.abort();
+    }, Math.max(0, deadline.at - performance.now()));
     const arm = (): void => {
       clearTimeout(timer);
       timer = setTimeout(() => {
@@ -272,6 +313,7 @@ export class LmmClient {
       return await attempt({ signal: controller.signal, onBytes: arm });
     } catch (e) {
       if (signal?.aborted) throw cancelled();
+      if (pastDeadline) throw this.deadlineError();
       if (timedOut) {
         throw new AttemptError('timeout', `did not answer within ${+(this.timeoutMs / 1000).toFixed(3)} s`, false);
       }
@@ -287,6 +329,7 @@ export class LmmClient {
       });
     } finally {
       clearTimeout(timer);
+      clearTimeout(deadlineTimer);
       signal?.removeEventListener('abort', onAbort);
     }
   }
@@ -326,7 +369,11 @@ export class LmmClient {
 
   private async chatOnce(body: string, ctx: AttemptContext): Promise<Omit<ChatResult, 'durationMs' | 'attempts'>> {
     const res = await this.request('POST', '/chat/completions', body, ctx);
-    if (res.contentType.includes('text/event-stream')) return this.readStream(res.body);
+    if (res.contentType.includes('text/event-stream')) {
+      // In a stream only events are progress: a comment every second must not keep a silent model alive.
+      res.body.progressOnBytes = false;
+      return this.readStream(res.body);
+    }
     // Servers may ignore `stream: true` and send one JSON document; accept either.
     const json = parseJson(await res.body.text(), 'the chat answer');
     const serverError = errorMessageOf(json);
@@ -374,6 +421,7 @@ export class LmmClient {
       while ((nl = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, nl).replace(/\r$/, '');
         buffered = buffered.slice(nl + 1);
+        if (line !== '' && !line.startsWith(':')) body.onProgress();
         if (line === '') {
           if (dispatch()) return { text, model: model ?? this.model, finishReason };
         } else if (line.startsWith('data:')) {
@@ -404,6 +452,8 @@ export class LmmClient {
         return new M3cError('lmm', `${at} dropped the connection${tries} (${failure.message}): check that the server is running and stable`);
       case 'timeout':
         return new M3cError('lmm', `${at} ${failure.message}: raise --lmm-timeout or use a smaller model`);
+      case 'deadline':
+        return new M3cError('lmm', `${at} ${failure.message}: raise --lmm-deadline or use a smaller model`);
       case 'http':
         if (status === 429) return new M3cError('lmm', `${at} is rate-limiting${tries} (${failure.message}): lower --lmm-concurrency or try later`);
         if (status === 401 || status === 403) return new M3cError('lmm', `${at} refused the credentials (${failure.message}): check --lmm-api-key`);

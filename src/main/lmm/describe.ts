@@ -413,6 +413,8 @@ export function checkEndpoint(
   baseUrl: string,
   options: { apiKey?: string; timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<ModelList> {
-  const client = new LmmClient({ baseUrl, apiKey: options.apiKey, timeoutMs: options.timeoutMs ?? 10_000, retries: 0 });
+  // A check is short: its idle timeout is also its whole deadline, so a server trickling bytes cannot hold it.
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const client = new LmmClient({ baseUrl, apiKey: options.apiKey, timeoutMs, deadlineMs: timeoutMs, retries: 0 });
   return client.listModels(options.signal);
 }

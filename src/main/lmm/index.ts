@@ -2,6 +2,7 @@ export {
   LmmClient,
   DEFAULT_BASE_URL,
   DEFAULT_MODEL,
+  DEFAULT_DEADLINE_MS,
   type ChatMessage,
   type ChatResult,
   type ContentPart,

@@ -1,10 +1,9 @@
-import path from 'node:path';
 import { M3cError, throwIfAborted } from '../../shared/engine/errors.ts';
 import type { RgbFrame } from '../../shared/engine/frame.ts';
 import { assertEvenSize, fitFilters, type Fit, type Size } from './geometry.ts';
 import { MediaJob, ffmpegBaseArgs } from './job.ts';
 import { locateFfmpeg } from './locate.ts';
-import { displaySize, probe, type ProbeInfo } from './probe.ts';
+import { displaySize, probe, sourceInputArgs, type ProbeInfo } from './probe.ts';
 import type { Progress } from './progress.ts';
 
 export interface DecodeOptions {
@@ -79,7 +78,8 @@ async function* streamFrames(
     ffmpeg,
     [
       ...ffmpegBaseArgs({ stdin: false, progress: false }),
-      '-i', path.resolve(file),
+      // Local files, supported containers only: a playlist must not make ffmpeg read other files.
+      ...sourceInputArgs(file),
       '-map', '0:v:0', '-an', '-sn', '-dn',
       '-vf', filters.join(','),
       // The fps filter (or nothing) decides which frames exist; the muxer must not drop or repeat any.

@@ -47,7 +47,35 @@ interface FfprobeStream {
 
 interface FfprobeOutput {
   streams?: FfprobeStream[];
-  format?: { duration?: string };
+  format?: { duration?: string; format_name?: string };
+}
+
+/**
+ * The demuxers (ffmpeg names) a source may be read with: the containers the product supports, none
+ * that reads other files or URLs. mov covers mp4/m4v/mov/3gp, matroska covers mkv/webm; yuv4mpegpipe is
+ * y4m; mpegts, h264 and hevc are camera streams. Playlists and lists (hls, concat, image2 patterns,
+ * dash, ...) are refused: ffmpeg would read whatever files they name, outside every allowed folder.
+ */
+export const SOURCE_DEMUXERS = ['mov', 'matroska', 'avi', 'yuv4mpegpipe', 'mpegts', 'h264', 'hevc'] as const;
+/** Said in refusals: the names a user knows. */
+export const SUPPORTED_CONTAINERS = 'mp4, mov, m4v, mkv, webm, avi, y4m, ts, raw H.264/H.265';
+
+/**
+ * Input options for ffmpeg and ffprobe in front of every user source: local files only (no http, no
+ * other protocol even from inside a container) and only the SOURCE_DEMUXERS, whatever the file's name.
+ */
+export function sourceInputOptions(): string[] {
+  return ['-protocol_whitelist', 'file', '-format_whitelist', SOURCE_DEMUXERS.join(',')];
+}
+
+/** `-i <file>` for ffmpeg, guarded by sourceInputOptions(). */
+export function sourceInputArgs(file: string): string[] {
+  return [...sourceInputOptions(), '-i', path.resolve(file)];
+}
+
+function unsupportedContainer(file: string, format: string | undefined): M3cError {
+  const what = format ? `a ${format} file` : 'not in a supported container';
+  return new M3cError('input', `${file} is ${what}: sources must be ${SUPPORTED_CONTAINERS} (playlists and concat lists are refused)`);
 }
 
 function gcd(a: number, b: number): number {
@@ -70,9 +98,16 @@ function positive(text: string | undefined): number | undefined {
   return text !== undefined && Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
+/** ffprobe refused the container (not in SOURCE_DEMUXERS); `format` is the demuxer it detected. */
+class NotWhitelisted extends M3cError {
+  constructor(readonly format: string | undefined) {
+    super('input', 'container not on the whitelist');
+  }
+}
+
 async function ffprobeJson(args: string[], signal: AbortSignal | undefined): Promise<FfprobeOutput | M3cError> {
   const { ffprobe } = locateFfmpeg();
-  const job = new MediaJob(ffprobe, ['-v', 'error', '-hide_banner', '-of', 'json', ...args], {
+  const job = new MediaJob(ffprobe, ['-v', 'error', '-hide_banner', '-of', 'json', ...sourceInputOptions(), ...args], {
     tool: 'ffprobe',
     signal,
     collectStdout: true,
@@ -81,7 +116,10 @@ async function ffprobeJson(args: string[], signal: AbortSignal | undefined): Pro
     await job.done;
   } catch (e) {
     // ffprobe ran and refused the file: a verdict on the input. Not starting at all is not.
-    if (e instanceof M3cError && e.code === 'ffmpeg' && job.started) return e;
+    if (e instanceof M3cError && e.code === 'ffmpeg' && job.started) {
+      const refused = /\[([\w-]+) @ 0x[0-9a-f]+\] Format not on whitelist/i.exec(job.stderr) ?? /Format not on whitelist/i.exec(job.stderr);
+      return refused ? new NotWhitelisted(refused[1]) : e;
+    }
     throw e;
   }
   return JSON.parse(job.collectedStdout.toString('utf8')) as FfprobeOutput;
@@ -105,9 +143,13 @@ export async function probe(file: string, signal?: AbortSignal): Promise<ProbeIn
   const abs = path.resolve(file);
   await checkReadableFile(file);
   const out = await ffprobeJson(['-show_streams', '-show_format', abs], signal);
+  if (out instanceof NotWhitelisted) throw unsupportedContainer(file, out.format);
   if (out instanceof M3cError) {
     throw new M3cError('input', `${file} is not a video ffmpeg can read`, { cause: out });
   }
+  // The whitelist already chose the demuxer; the reported format_name must agree (never trust one check).
+  const demuxers = (out.format?.format_name ?? '').split(',');
+  if (!demuxers.some((d) => (SOURCE_DEMUXERS as readonly string[]).includes(d))) throw unsupportedContainer(file, out.format?.format_name);
   const stream = out.streams?.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
   if (!stream) throw new M3cError('input', `${file} has no video stream`);
   const codedWidth = stream.width ?? 0;

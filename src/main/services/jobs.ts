@@ -1,6 +1,12 @@
 /**
  * The studio's job queue: long work (analysis, encode, decode, describe) runs one job at a time by default,
  * each with progress, an ETA per stage and cancellation. Listeners see every change as a JobInfo snapshot.
+ *
+ * Two lanes: describe jobs (which wait on an LMM server) have their own slot, so a slow or stuck server
+ * never holds the slot an encode, decode or analysis needs. Order per source is kept across lanes: a job
+ * does not start while a job of the same source enqueued before it (in the other lane) is unfinished,
+ * so an encode queued after a describe of its source still gets that describe's texts. Finished jobs are
+ * kept for listing up to MAX_FINISHED_JOBS; older finished ones are forgotten.
  */
 import { M3cError, isAbortError } from '../../shared/engine/errors.ts';
 import { etaSeconds, type ProgressEvent } from '../../shared/engine/progress.ts';
@@ -26,6 +32,8 @@ export interface JobSpec {
 
 interface Job {
   info: JobInfo;
+  /** Enqueue order, for the per-source ordering across lanes. */
+  readonly seq: number;
   readonly spec: JobSpec;
   readonly controller: AbortController;
   stageStartedAt: number;
@@ -36,22 +44,45 @@ interface Job {
 export type JobListener = (job: JobInfo, finished: boolean) => void;
 
 const PROGRESS_INTERVAL_MS = 100;
+/** Finished (done, failed, cancelled) jobs kept in the job list; older ones are pruned. */
+export const MAX_FINISHED_JOBS = 200;
+
+type Lane = 'compute' | 'lmm';
+const laneOf = (kind: JobKind): Lane => (kind === 'describe' ? 'lmm' : 'compute');
+const isFinished = (info: JobInfo): boolean => info.state === 'done' || info.state === 'failed' || info.state === 'cancelled';
+
+export interface JobQueueOptions {
+  /** Describe jobs run at once, in their own lane (default 1). */
+  readonly lmmConcurrency?: number;
+  /** Finished jobs kept (default MAX_FINISHED_JOBS). */
+  readonly maxFinished?: number;
+}
 
 export class JobQueue {
   private readonly jobs = new Map<string, Job>();
   private readonly waiting: Job[] = [];
   private running = 0;
+  private readonly runningIn: Record<Lane, number> = { compute: 0, lmm: 0 };
   private nextId = 1;
   private readonly lastEmit = new Map<string, number>();
+  private readonly settledWaiters = new Map<string, Array<(info: JobInfo) => void>>();
+  private readonly lmmConcurrency: number;
+  private readonly maxFinished: number;
 
   constructor(
     private readonly listener: JobListener,
     private readonly concurrency = 1,
-  ) {}
+    options: JobQueueOptions = {},
+  ) {
+    this.lmmConcurrency = Math.max(1, options.lmmConcurrency ?? 1);
+    this.maxFinished = Math.max(0, options.maxFinished ?? MAX_FINISHED_JOBS);
+  }
 
   enqueue(spec: JobSpec): JobInfo {
-    const id = `job-${this.nextId++}`;
+    const seq = this.nextId++;
+    const id = `job-${seq}`;
     const job: Job = {
+      seq,
       info: {
         id,
         kind: spec.kind,
@@ -97,6 +128,8 @@ export class JobQueue {
       this.waiting.splice(this.waiting.indexOf(job), 1);
       job.controller.abort();
       this.settle(job, 'cancelled', { code: 'cancelled', message: 'cancelled before it started' });
+      // A job of the same source in the other lane may have been waiting for this one.
+      this.pump();
     } else if (job.info.state === 'running') {
       job.controller.abort();
     }
@@ -111,28 +144,46 @@ export class JobQueue {
     while (this.running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
 
-  /** Resolves when the job is done, failed or cancelled. */
+  /** Resolves when the job is done, failed or cancelled (also when it is pruned from the list later). */
   whenSettled(id: string): Promise<JobInfo> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        const info = this.jobs.get(id)?.info;
-        if (!info) return reject(new M3cError('input', `there is no job ${id}`));
-        if (info.state === 'done' || info.state === 'failed' || info.state === 'cancelled') resolve(info);
-        else setTimeout(check, 20);
-      };
-      check();
+    const info = this.jobs.get(id)?.info;
+    if (!info) return Promise.reject(new M3cError('input', `there is no job ${id}`));
+    if (isFinished(info)) return Promise.resolve(info);
+    return new Promise((resolve) => {
+      const list = this.settledWaiters.get(id) ?? [];
+      list.push(resolve);
+      this.settledWaiters.set(id, list);
     });
   }
 
   private pump(): void {
-    while (this.running < this.concurrency && this.waiting.length > 0) {
-      const job = this.waiting.shift()!;
+    for (let i = 0; i < this.waiting.length; ) {
+      const job = this.waiting[i];
+      const lane = laneOf(job.spec.kind);
+      const limit = lane === 'lmm' ? this.lmmConcurrency : this.concurrency;
+      if (this.runningIn[lane] >= limit || this.waitsForEarlier(job)) {
+        i++;
+        continue;
+      }
+      this.waiting.splice(i, 1);
       this.running++;
+      this.runningIn[lane]++;
       void this.start(job).finally(() => {
         this.running--;
+        this.runningIn[lane]--;
         this.pump();
       });
     }
+  }
+
+  /** True while a job of the same source, enqueued earlier in the other lane, is still queued or running. */
+  private waitsForEarlier(job: Job): boolean {
+    const lane = laneOf(job.spec.kind);
+    for (const other of this.jobs.values()) {
+      if (other.seq >= job.seq) break;
+      if (other.info.sourceId === job.info.sourceId && laneOf(other.spec.kind) !== lane && !isFinished(other.info)) return true;
+    }
+    return false;
   }
 
   private async start(job: Job): Promise<void> {
@@ -197,5 +248,21 @@ export class JobQueue {
     };
     this.lastEmit.delete(job.info.id);
     this.listener(job.info, true);
+    const waiters = this.settledWaiters.get(job.info.id) ?? [];
+    this.settledWaiters.delete(job.info.id);
+    for (const resolve of waiters) resolve(job.info);
+    this.prune();
+  }
+
+  /** Forgets the oldest finished jobs beyond maxFinished (the map keeps enqueue order). */
+  private prune(): void {
+    let finished = 0;
+    for (const j of this.jobs.values()) if (isFinished(j.info)) finished++;
+    for (const [id, j] of this.jobs) {
+      if (finished <= this.maxFinished) break;
+      if (!isFinished(j.info)) continue;
+      this.jobs.delete(id);
+      finished--;
+    }
   }
 }
