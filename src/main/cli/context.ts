@@ -1,5 +1,6 @@
 import { createProgressBar } from './progress-bar.ts';
 import type { ProgressListener } from '../../shared/engine/progress.ts';
+import { writeStdout } from '../util/std-streams.ts';
 
 /** What every command gets: output streams, cancellation, progress. */
 export interface CommandContext {
@@ -19,11 +20,11 @@ export function createContext(signal: AbortSignal, json: boolean): CommandContex
     progress: bar.listener,
     out(line) {
       bar.done();
-      if (!json) process.stdout.write(line + '\n');
+      if (!json) writeStdout(line + '\n');
     },
     result(value) {
       bar.done();
-      if (json) process.stdout.write(JSON.stringify(value) + '\n');
+      if (json) writeStdout(JSON.stringify(value) + '\n');
     },
     finish: bar.done,
   };

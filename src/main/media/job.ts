@@ -11,6 +11,45 @@ const KILL_GRACE_MS = 300;
 const KEPT_ERROR_LINES = 64;
 const KEPT_STDERR_CHARS = 64 * 1024;
 
+/**
+ * Every child still running. When this process exits, however it exits (a command's end, a forced
+ * exit on a second Ctrl-C/SIGTERM, an uncaught error), the survivors are killed outright so that no
+ * ffmpeg outlives its parent. (SIGKILL of the parent cannot be caught: ffmpeg then ends on the
+ * broken pipe, and the next run removes its partial output.)
+ */
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function trackChild(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', killLiveChildren);
+  }
+  liveChildren.add(child);
+  const forget = (): void => void liveChildren.delete(child);
+  child.once('exit', forget);
+  child.once('error', () => {
+    if (child.pid === undefined) forget();
+  });
+}
+
+/** Kills (SIGKILL) every child process still running. Synchronous, so it can run on 'exit'. */
+export function killLiveChildren(): void {
+  for (const child of liveChildren) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  liveChildren.clear();
+}
+
+/** The pids of the children still running (for tests and diagnostics). */
+export function liveChildPids(): number[] {
+  return [...liveChildren].flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
+}
+
 export interface JobOptions {
   tool: 'ffmpeg' | 'ffprobe';
   signal?: AbortSignal;
@@ -50,6 +89,7 @@ export class MediaJob {
       stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       windowsHide: true,
     });
+    trackChild(this.child);
     // A process that dies while we write to it raises EPIPE on stdin; its exit status tells the story.
     this.child.stdin?.on('error', () => undefined);
 

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { MAX_JSON_INPUT_BYTES, readInputFile } from '../util/input-file.ts';
 import { M3cError } from '../../shared/engine/errors.ts';
 import type { ItemDescriptions } from '../../shared/engine/interfaces.ts';
 
@@ -19,8 +19,9 @@ export interface DescriptionsFile {
 export async function readDescriptionsFile(path: string): Promise<DescriptionsFile> {
   let raw: string;
   try {
-    raw = await readFile(path, 'utf8');
+    raw = new TextDecoder().decode(await readInputFile(path, MAX_JSON_INPUT_BYTES, 'descriptions file'));
   } catch (e) {
+    if (e instanceof M3cError) throw e;
     throw new M3cError('input', `cannot read descriptions file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   let json: unknown;

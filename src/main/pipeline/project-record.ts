@@ -2,7 +2,10 @@
  * `m3c encode --project DB`: records the source, its signals, the selection, the texts and the
  * encode in a project database. The encode row is written as 'running' before the work starts and
  * ended in one transaction afterwards, so a crash leaves it 'running' until the next open marks it
- * 'interrupted'; a stored analysis of the same source at the same geometry is reused.
+ * 'interrupted'; a stored analysis of the same source at the same geometry is reused. The row says
+ * 'done' only once the .m3c is durable on disk (written, file and folder flushed): a failure to
+ * write it ends the row 'failed' (or 'cancelled'). The metrics have the studio's shape
+ * (frameCount, durationSec, timings), so both read the same rows.
  */
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -10,12 +13,15 @@ import path from 'node:path';
 import type { Geometry } from '../../shared/engine/frame.ts';
 import type { ReconstructionMode } from '../../shared/engine/interfaces.ts';
 import { isAbortError, M3cError } from '../../shared/engine/errors.ts';
+import { assertRegularFile } from '../util/input-file.ts';
 import { deserialiseFrameSignals, serialiseFrameSignals, type FrameSignals, type SelectionParams } from '../../shared/keyframes/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import type { EncodeResult } from './encode.ts';
 import type { Engine, KeyframeCodecKind } from './engine.ts';
 
 export async function sha256File(file: string): Promise<string> {
+  // A FIFO would block the hash forever, a device such as /dev/zero never ends.
+  await assertRegularFile(file);
   const hash = createHash('sha256');
   try {
     for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
@@ -76,6 +82,8 @@ export async function recordEncode(
   engine: Engine,
   signal: AbortSignal,
   run: (signal: AbortSignal, signals: FrameSignals | undefined, project: ProjectContext) => Promise<EncodeResult>,
+  /** Writes the .m3c durably; the row is ended 'done' only after it resolves. */
+  persist: (result: EncodeResult) => Promise<void>,
 ): Promise<EncodeResult> {
   const project = await openProjectSource(dbPath, input);
   const { store } = project;
@@ -87,6 +95,7 @@ export async function recordEncode(
     let result: EncodeResult;
     try {
       result = await run(signal, stored ? deserialiseFrameSignals(stored.signals) : undefined, project);
+      await persist(result);
     } catch (e) {
       store.failEncode(encodeId, isAbortError(e) || signal.aborted ? 'cancelled' : 'failed', (e as Error).message);
       throw e;
@@ -102,7 +111,7 @@ export async function recordEncode(
       });
       store.finishEncode(encodeId, {
         bytes: result.bytes,
-        metrics: { bpp: result.bpp, kbps: result.kbps, frames: result.frameCount, keyframes: result.keyframes, sections: result.sections, timingsMs: result.timings },
+        metrics: { bpp: result.bpp, kbps: result.kbps, frameCount: result.frameCount, durationSec: result.durationSec, keyframes: result.keyframes, sections: result.sections, timings: result.timings },
       });
     });
     return result;

@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { M3cError } from '../../../shared/engine/errors.ts';
+import { M3cError, throwIfAborted } from '../../../shared/engine/errors.ts';
 import { assertWritableOutput } from '../../util/output-dir.ts';
+import { assertRegularFile } from '../../util/input-file.ts';
 import { parse, numberArg } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import {
@@ -93,7 +94,16 @@ export async function encodeCommand(argv: string[], ctx: CommandContext): Promis
         }
       : undefined;
   if (path.resolve(output) === path.resolve(input)) throw new M3cError('usage', 'the output would overwrite the input');
+  await assertRegularFile(input);
   await assertWritableOutput(output);
+  // The .m3c is durable (file and folder flushed) when this resolves; with --project the database
+  // says 'done' only afterwards.
+  const persist = async (r: EncodeResult): Promise<void> => {
+    throwIfAborted(ctx.signal);
+    await writeFileAtomic(output, r.m3c).catch((e: NodeJS.ErrnoException) => {
+      throw new M3cError('input', `cannot write ${output}: ${e.code ?? e.message}`);
+    });
+  };
 
   const engine = createEngine(engineOptions);
   let result: EncodeResult;
@@ -109,13 +119,15 @@ export async function encodeCommand(argv: string[], ctx: CommandContext): Promis
       denoiserSteps: engineOptions.denoiserSteps,
       descriptionOrigin: lmm ? ('lmm' as const) : descriptions ? ('file' as const) : undefined,
     };
-    result = v.project ? await recordEncode(v.project, input, output, record, engine, ctx.signal, run) : await run(ctx.signal);
+    if (v.project) {
+      result = await recordEncode(v.project, input, output, record, engine, ctx.signal, run, persist);
+    } else {
+      result = await run(ctx.signal);
+      await persist(result);
+    }
   } finally {
     await engine.dispose();
   }
-  await writeFileAtomic(output, result.m3c).catch((e: NodeJS.ErrnoException) => {
-    throw new M3cError('input', `cannot write ${output}: ${e.code ?? e.message}`);
-  });
   const figures = encodeFigures(result);
   ctx.out(formatEncode(output, figures));
   ctx.out(`keyframe codec: ${engine.keyframeCodec.id}`);
