@@ -5,7 +5,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,27 +17,8 @@ import { PREVIEW_CONCURRENCY, PREVIEW_QUEUE } from '../../../src/main/services/s
 import { M3cError } from '../../../src/shared/engine/errors.ts';
 import { runCli, type CliRun } from '../../helpers/cli.ts';
 import { HAS_MEDIA, MEDIA_DIR, mediaPath } from '../../helpers/media.ts';
+import { request, type Reply } from '../../helpers/raw-http.ts';
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-function request(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: { host: `127.0.0.1:${port}`, ...options.headers }, setHost: false, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
 
 function api(port: number, token: string, method: string, body: unknown = {}): Promise<Reply> {
   return request(port, { method: 'POST', path: `/api/${method}`, body: JSON.stringify(body), headers: { 'content-type': 'application/json', 'x-m3c-token': token } });

@@ -1,5 +1,4 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,28 +7,8 @@ import WebSocket from 'ws';
 import { startWebStudio, type WebStudio } from '../../../src/main/server/index.ts';
 import { createApiClient, createHttpTransport, ApiCallError, type StudioEvent } from '../../../src/shared/api/index.ts';
 import { mediaPath, MEDIA_DIR, HAS_MEDIA } from '../../helpers/media.ts';
+import { request, type Reply } from '../../helpers/raw-http.ts';
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** Raw requests, so Host and Origin can be set to anything (fetch forbids both). */
-function request(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: string; host?: string }): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: options.host ?? '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: { host: `127.0.0.1:${port}`, ...options.headers }, setHost: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
 
 function wsOutcome(url: string, headers: Record<string, string> = {}): Promise<{ opened: boolean; status?: number; ws?: WebSocket }> {
   return new Promise((resolve) => {
