@@ -6,7 +6,7 @@
 import type { Geometry, RgbFrame } from '../../shared/engine/frame.ts';
 import type { ProgressListener } from '../../shared/engine/progress.ts';
 import { M3cError, throwIfAborted } from '../../shared/engine/errors.ts';
-import { parseM3c, parseErrorToM3cError, type M3cFile } from '../../shared/bitstream/index.ts';
+import { DEFAULT_DECODE_LIMITS, parseM3c, parseErrorToM3cError, type DecodeLimits, type M3cFile } from '../../shared/bitstream/index.ts';
 import { decodeText } from '../../shared/text/index.ts';
 import { fnv1a32 } from '../../shared/util/fnv.ts';
 import { encodeMp4 } from '../media/index.ts';
@@ -19,11 +19,28 @@ import type { Engine } from './engine.ts';
  */
 export const MODEL_FREE_PACKS: ReadonlyMap<string, Uint8Array> = new Map([['m3c-classical-1', Uint8Array.from([0x9d, 0x80, 0x08, 0xda, 0xba, 0x22, 0x91, 0x09])]]);
 
-/** Parses a .m3c and checks it against the installed model pack; errors carry the CLI's codes. */
-export function openBitstream(engine: Engine, bytes: Uint8Array): M3cFile {
+export interface OpenOptions {
+  /**
+   * Resource limits checked right after the header, before any work (docs/bitstream.md); default
+   * DEFAULT_DECODE_LIMITS. `null` keeps only the format's ranges (`m3c decode --allow-large`).
+   */
+  readonly limits?: DecodeLimits | null;
+  /** Appended to an 'exceeds-limits' message: how this caller's user lifts the limits. */
+  readonly limitHint?: string;
+}
+
+/**
+ * Parses a .m3c and checks it against the installed model pack and the resource limits; errors
+ * carry the CLI's codes (a file beyond the limits is 'corrupt-bitstream', exit 4).
+ */
+export function openBitstream(engine: Engine, bytes: Uint8Array, options: OpenOptions = {}): M3cFile {
   const known = new Map([...MODEL_FREE_PACKS, [engine.manifest.packId, engine.modelPackHash]]);
-  const parsed = parseM3c(bytes, { knownModelPacks: known });
-  if (!parsed.ok) throw parseErrorToM3cError(parsed.error);
+  const limits = options.limits === undefined ? DEFAULT_DECODE_LIMITS : (options.limits ?? undefined);
+  const parsed = parseM3c(bytes, { knownModelPacks: known, limits });
+  if (!parsed.ok) {
+    const e = parsed.error;
+    throw parseErrorToM3cError(e.kind === 'exceeds-limits' && options.limitHint ? { ...e, message: `${e.message}; ${options.limitHint}` } : e);
+  }
   const { modelPackId, keyframeCodecId } = parsed.file.header;
   if (modelPackId !== engine.manifest.packId && keyframeCodecId !== CLASSICAL_AV1_ID) {
     throw new M3cError('model', `this .m3c names model pack ${modelPackId}, which has no models, yet keyframe codec "${keyframeCodecId}": the file is inconsistent`);
@@ -39,14 +56,19 @@ export function geometryOf(file: M3cFile): Geometry {
   return { width: h.width, height: h.height, fpsNum: h.fpsNum, fpsDen: h.fpsDen };
 }
 
+/** The decoded texts of clip i; a text that does not decode is 'corrupt-bitstream'. */
+export function clipTextsOf(file: M3cFile, i: number): { keyframe: string; clip: string } {
+  const c = file.clips[i];
+  const k = decodeText(c.keyframeText);
+  if (!k.ok) throw new M3cError('corrupt-bitstream', `keyframe text of clip ${i} cannot be decoded: ${k.message}`);
+  const t = decodeText(c.clipText);
+  if (!t.ok) throw new M3cError('corrupt-bitstream', `clip text of clip ${i} cannot be decoded: ${t.message}`);
+  return { keyframe: k.text, clip: t.text };
+}
+
+/** Every clip's decoded texts (each up to MAX_TEXT_BYTES: memory grows with the clip count). */
 export function clipTexts(file: M3cFile): { keyframe: string; clip: string }[] {
-  return file.clips.map((c, i) => {
-    const k = decodeText(c.keyframeText);
-    const t = decodeText(c.clipText);
-    if (!k.ok) throw new M3cError('corrupt-bitstream', `keyframe text of clip ${i} cannot be decoded: ${k.message}`);
-    if (!t.ok) throw new M3cError('corrupt-bitstream', `clip text of clip ${i} cannot be decoded: ${t.message}`);
-    return { keyframe: k.text, clip: t.text };
-  });
+  return file.clips.map((_, i) => clipTextsOf(file, i));
 }
 
 export interface DecodeOptions {
@@ -66,11 +88,22 @@ export async function* decodeVideoFrames(engine: Engine, file: M3cFile, options:
   const geometry = geometryOf(file);
   const codec = engine.keyframeCodecById(file.header.keyframeCodecId);
   const reconstructor = engine.reconstructorById(file.header.reconstructorId);
-  const texts = clipTexts(file);
+  // Every text is checked before the first frame, yet only the texts of the clips in hand are
+  // kept: a text decodes to up to MAX_TEXT_BYTES, so keeping all would grow with the clip count.
+  for (let i = 0; i < file.clips.length; i++) clipTextsOf(file, i);
+  const texts = new Map<number, { keyframe: string; clip: string }>();
+  const textsOf = (i: number): { keyframe: string; clip: string } => {
+    let t = texts.get(i);
+    if (!t) {
+      t = clipTextsOf(file, i);
+      texts.set(i, t);
+    }
+    return t;
+  };
   const seedOf = (i: number): number => fnv1a32(file.clips[i].keyframe, (0x9e3779b9 ^ i) >>> 0);
   const decodeKeyframe = async (i: number): Promise<RgbFrame> => {
     const t0 = performance.now();
-    const frame = await codec.decode(file.clips[i].keyframe, geometry, { seed: seedOf(i), text: texts[i].keyframe, signal });
+    const frame = await codec.decode(file.clips[i].keyframe, geometry, { seed: seedOf(i), text: textsOf(i).keyframe, signal });
     add('keyframe-decoding', t0);
     return frame;
   };
@@ -90,7 +123,7 @@ export async function* decodeVideoFrames(engine: Engine, file: M3cFile, options:
       next: clip.mode === 'interpolation' ? next : undefined,
       previous,
       length: clip.length,
-      text: texts[i].clip,
+      text: textsOf(i).clip,
       seed: seedOf(i),
       signal,
     })) {
@@ -104,6 +137,7 @@ export async function* decodeVideoFrames(engine: Engine, file: M3cFile, options:
     if (produced !== clip.length) {
       throw new M3cError('internal', `reconstructor produced ${produced} frames for clip ${i}, expected ${clip.length}`);
     }
+    texts.delete(i);
     previous = { frame: current, distance: clip.length };
     if (next) current = next;
   }

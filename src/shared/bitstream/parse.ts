@@ -8,12 +8,14 @@ import { decodeVarint } from './varint.ts';
 import {
   clipCountProblem,
   dimensionProblem,
+  fpsDenProblem,
+  fpsNumProblem,
   fpsRatioProblem,
-  fpsTermProblem,
   frameCountProblem,
   idLengthProblem,
   intervalProblem,
   isPrintableAscii,
+  limitsProblem,
   strategyCodeProblem,
 } from './validate.ts';
 import { LIMITS, M3C_MAGIC, M3C_VERSION, MIN_CLIP_SECTION_BYTES, STRATEGY_CODES } from './types.ts';
@@ -212,8 +214,8 @@ function readHeader(bytes: Uint8Array, s: Section, rec: Recorder | null): Header
   const c = new Cursor(bytes, s.fieldsStart, s.fieldsEnd, 'header', 'out-of-range', rec);
   const width = c.checked('width', 'metadata', (v) => dimensionProblem('width', v));
   const height = c.checked('height', 'metadata', (v) => dimensionProblem('height', v));
-  const fpsNum = c.checked('fps numerator', 'metadata', (v) => fpsTermProblem('fps numerator', v));
-  const fpsDen = c.checked('fps denominator', 'metadata', (v) => fpsTermProblem('fps denominator', v) ?? fpsRatioProblem(fpsNum, v));
+  const fpsNum = c.checked('fps numerator', 'metadata', (v) => fpsNumProblem('fps numerator', v));
+  const fpsDen = c.checked('fps denominator', 'metadata', (v) => fpsDenProblem('fps denominator', v) ?? fpsRatioProblem(fpsNum, v));
   const frameCount = c.checked('frame count', 'metadata', (v) => frameCountProblem('frame count', v));
   const clipCount = c.checked('clip count', 'metadata', (v) => clipCountProblem(v, frameCount));
   const packIdOffset = c.pos;
@@ -333,6 +335,10 @@ function parseInto(bytes: Uint8Array, options: ParseOptions | undefined, rec: Re
   const { header, clipCount, packIdOffset } = readHeader(bytes, hs, rec);
   const known = options?.knownModelPacks;
   if (known !== undefined) checkModelPack(header, known, packIdOffset);
+  // Before any clip is read: a file beyond the decoder's limits costs nothing more than its header.
+  const limits = options?.limits;
+  const tooLarge = limits === undefined ? null : limitsProblem(header, limits);
+  if (tooLarge) fail('exceeds-limits', tooLarge, headerAt);
   const { clips, end } = readClips(bytes, hs.end, header, clipCount, rec);
   if (end !== bytes.length) {
     fail('trailing-data', `the file has ${bytes.length - end} unexpected bytes after its last clip (offset ${end})`, end);

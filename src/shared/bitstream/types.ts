@@ -23,7 +23,7 @@ export interface M3cHeader {
   /** Even, 16..8192. */
   width: number;
   height: number;
-  /** 1..1_000_000 each; fps = fpsNum / fpsDen, 0 < fps <= 240. */
+  /** fpsNum 1..240_000, fpsDen 1..1001; fps = fpsNum / fpsDen, 0.1 <= fps <= 240. */
   fpsNum: number;
   fpsDen: number;
   /** 1..10_000_000. */
@@ -63,7 +63,8 @@ export type M3cParseErrorKind =
   | 'checksum-mismatch'
   | 'out-of-range'
   | 'unknown-model-pack'
-  | 'trailing-data';
+  | 'trailing-data'
+  | 'exceeds-limits';
 
 export interface M3cParseError {
   kind: M3cParseErrorKind;
@@ -76,6 +77,26 @@ export interface M3cParseError {
 export interface ParseOptions {
   /** Installed model packs: id -> 8-byte hash. When given, the file's pack must be one of them. */
   knownModelPacks?: ReadonlyMap<string, Uint8Array>;
+  /**
+   * Resource limits of the reader (e.g. DEFAULT_DECODE_LIMITS): a header beyond them is refused
+   * with 'exceeds-limits' before any clip is read. Absent: only the format's own ranges apply.
+   */
+  limits?: DecodeLimits;
+}
+
+/**
+ * What a decoder agrees to decode, on top of the format's ranges (docs/bitstream.md, "Resource
+ * limits"): its memory grows with the frame size and its time and output with the frame count.
+ */
+export interface DecodeLimits {
+  /** Largest width and largest height, in pixels. */
+  readonly maxDimension: number;
+  /** Largest width * height. */
+  readonly maxPixels: number;
+  /** Largest frame count. */
+  readonly maxFrameCount: number;
+  /** Longest duration, frameCount * fpsDen / fpsNum, in seconds. */
+  readonly maxDurationSec: number;
 }
 
 export type ParseResult = { ok: true; file: M3cFile } | { ok: false; error: M3cParseError };
@@ -114,13 +135,29 @@ export const M3C_MAGIC: readonly number[] = [0x4d, 0x33, 0x43];
 export const LIMITS = {
   minDimension: 16,
   maxDimension: 8192,
-  maxFpsTerm: 1_000_000,
+  maxFpsNum: 240_000,
+  /** Small denominators only: 1001 covers 30000/1001 and the thousandths of "12.5". */
+  maxFpsDen: 1001,
+  /** Frames per second: 0.1 <= fpsNum / fpsDen <= 240 (checked exactly, in integers). */
+  minFpsTenths: 1,
   maxFps: 240,
   maxFrameCount: 10_000_000,
   maxIdLength: 64,
   modelPackHashBytes: 8,
   maxUint32: 0xffff_ffff,
 } as const;
+
+/**
+ * The default resource limits of decoding, sized for this product (512x320 by default; 1080p is
+ * the largest working size it is meant for; a one-hour video at most). A legitimate bigger file
+ * is decoded with `m3c decode --allow-large`, which keeps only the format's ranges.
+ */
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = {
+  maxDimension: 4096,
+  maxPixels: 1920 * 1088,
+  maxFrameCount: 108_000,
+  maxDurationSec: 3600,
+};
 
 /** Smallest possible clip section: length prefix, length/mode, two empty-field lengths, CRC-32. */
 export const MIN_CLIP_SECTION_BYTES = 1 + 1 + 1 + 1 + 4;

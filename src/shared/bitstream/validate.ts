@@ -3,7 +3,7 @@
  * and the parser (which reports 'out-of-range'). Each check returns a problem or null.
  */
 import { LIMITS, STRATEGY_CODES } from './types.ts';
-import type { CodingParams, M3cClip, M3cHeader } from './types.ts';
+import type { CodingParams, DecodeLimits, M3cClip, M3cHeader } from './types.ts';
 
 export type Problem = string | null;
 
@@ -21,13 +21,22 @@ export function dimensionProblem(name: string, v: unknown): Problem {
     : `${name} must be an even integer in ${LIMITS.minDimension}..${LIMITS.maxDimension} (got ${String(v)})`;
 }
 
-export function fpsTermProblem(name: string, v: unknown): Problem {
-  return isInt(v) && v >= 1 && v <= LIMITS.maxFpsTerm ? null : `${name} must be an integer in 1..${LIMITS.maxFpsTerm} (got ${String(v)})`;
+export function fpsTermProblem(name: string, v: unknown, max: number): Problem {
+  return isInt(v) && v >= 1 && v <= max ? null : `${name} must be an integer in 1..${max} (got ${String(v)})`;
 }
 
-/** Both terms already valid; integer arithmetic keeps the check exact. */
+export const fpsNumProblem = (name: string, v: unknown): Problem => fpsTermProblem(name, v, LIMITS.maxFpsNum);
+export const fpsDenProblem = (name: string, v: unknown): Problem => fpsTermProblem(name, v, LIMITS.maxFpsDen);
+
+/** Both terms already valid; integer arithmetic keeps the check exact: 0.1 <= num/den <= 240. */
 export function fpsRatioProblem(num: number, den: number): Problem {
-  return num <= LIMITS.maxFps * den ? null : `frame rate ${num}/${den} exceeds ${LIMITS.maxFps} fps`;
+  if (num > LIMITS.maxFps * den) return `frame rate ${num}/${den} exceeds ${LIMITS.maxFps} fps`;
+  return num * 10 >= LIMITS.minFpsTenths * den ? null : `frame rate ${num}/${den} is below ${LIMITS.minFpsTenths / 10} fps`;
+}
+
+/** The format's whole frame-rate rule, for callers that take a rate from a user (e.g. `--fps`). */
+export function frameRateProblem(num: number, den: number): Problem {
+  return fpsNumProblem('fps numerator', num) ?? fpsDenProblem('fps denominator', den) ?? fpsRatioProblem(num, den);
 }
 
 export function frameCountProblem(name: string, v: unknown): Problem {
@@ -88,8 +97,8 @@ export function headerProblem(h: M3cHeader | undefined): Problem {
   return (
     dimensionProblem('header.width', h.width) ??
     dimensionProblem('header.height', h.height) ??
-    fpsTermProblem('header.fpsNum', h.fpsNum) ??
-    fpsTermProblem('header.fpsDen', h.fpsDen) ??
+    fpsNumProblem('header.fpsNum', h.fpsNum) ??
+    fpsDenProblem('header.fpsDen', h.fpsDen) ??
     fpsRatioProblem(h.fpsNum, h.fpsDen) ??
     frameCountProblem('header.frameCount', h.frameCount) ??
     idProblem('header.modelPackId', h.modelPackId) ??
@@ -123,4 +132,24 @@ export function clipsProblem(clips: readonly M3cClip[] | undefined, frameCount: 
     if (next > frameCount) return `${at} ends at frame ${next - 1}, past the last frame ${frameCount - 1}`;
   }
   return next === frameCount ? null : `clips cover ${next} frames but header.frameCount is ${frameCount}`;
+}
+
+/**
+ * A header (already valid for the format) beyond a decoder's resource limits; the message says
+ * what to do about it. Integer arithmetic: the duration check is frameCount * fpsDen <= max * fpsNum.
+ */
+export function limitsProblem(h: Pick<M3cHeader, 'width' | 'height' | 'fpsNum' | 'fpsDen' | 'frameCount'>, limits: DecodeLimits): Problem {
+  const { width, height, fpsNum, fpsDen, frameCount } = h;
+  if (width > limits.maxDimension || height > limits.maxDimension) {
+    return `the video is ${width}x${height}, larger than the ${limits.maxDimension} pixels per side this decoder allows`;
+  }
+  if (width * height > limits.maxPixels) {
+    return `the video is ${width}x${height} (${width * height} pixels a frame), more than the ${limits.maxPixels} this decoder allows`;
+  }
+  if (frameCount > limits.maxFrameCount) return `the video has ${frameCount} frames, more than the ${limits.maxFrameCount} this decoder allows`;
+  if (frameCount * fpsDen > limits.maxDurationSec * fpsNum) {
+    const seconds = Math.ceil((frameCount * fpsDen * 10) / fpsNum) / 10;
+    return `the video lasts ${seconds.toFixed(1)} s (${frameCount} frames at ${fpsNum}/${fpsDen} fps), longer than the ${limits.maxDurationSec} s this decoder allows`;
+  }
+  return null;
 }

@@ -80,7 +80,12 @@ describe('parseM3c errors', () => {
     expectError(replaceField(good, 'header', 'width', [0x81, 0x04]), 'out-of-range', /header: width must be an even integer in 16\.\.8192 \(got 513\)/, off('width'));
     expectError(replaceField(good, 'header', 'height', [0x0e]), 'out-of-range', /height must be an even integer.*got 14/);
     expectError(replaceField(good, 'header', 'fps numerator', [0xf1, 0x0f]), 'out-of-range', /frame rate 2033\/1 exceeds 240 fps/);
-    expectError(replaceField(good, 'header', 'fps denominator', [0x00]), 'out-of-range', /fps denominator must be an integer in 1\.\.1000000 \(got 0\)/);
+    expectError(replaceField(good, 'header', 'fps denominator', [0x00]), 'out-of-range', /fps denominator must be an integer in 1\.\.1001 \(got 0\)/);
+    // 1/1000000 fps was accepted once and then failed inside ffmpeg.
+    expectError(replaceField(good, 'header', 'fps denominator', [0xc0, 0x84, 0x3d]), 'out-of-range', /fps denominator must be an integer in 1\.\.1001 \(got 1000000\)/);
+    expectError(replaceField(good, 'header', 'fps denominator', [0xd1, 0x00]), 'out-of-range', /not in its shortest encoding/);
+    expectError(replaceField(good, 'header', 'fps denominator', [0x51]), 'out-of-range', /frame rate 8\/81 is below 0\.1 fps/);
+    expectError(replaceField(good, 'header', 'fps numerator', [0x81, 0xd3, 0x0e]), 'out-of-range', /fps numerator must be an integer in 1\.\.240000 \(got 240001\)/);
     expectError(replaceField(good, 'header', 'frame count', [0x00]), 'out-of-range', /frame count must be an integer in 1\.\.10000000/);
     expectError(replaceField(good, 'header', 'clip count', [0x00]), 'out-of-range', /clip count must be in 1\.\.80/);
     expectError(replaceField(good, 'header', 'clip count', [0x51]), 'out-of-range', /clip count must be in 1\.\.80 .* got 81/);

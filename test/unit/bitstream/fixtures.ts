@@ -1,7 +1,7 @@
 /** Test helpers: a seeded PRNG and generators of valid `.m3c` files. */
 import { crc32 } from '../../../src/shared/bitstream/crc32.ts';
 import { decodeVarint, encodeVarint } from '../../../src/shared/bitstream/varint.ts';
-import { describeSections } from '../../../src/shared/bitstream/index.ts';
+import { describeSections, writeM3c } from '../../../src/shared/bitstream/index.ts';
 import type { M3cClip, M3cHeader, SelectionStrategy } from '../../../src/shared/bitstream/index.ts';
 
 /** xorshift32: deterministic across machines, enough spread for fuzzing. */
@@ -53,8 +53,9 @@ export function randomFile(rng: Rng, maxClips = 12, maxPayload = 300): FileInput
   const clipCount = rng.int(1, maxClips);
   const lengths = Array.from({ length: clipCount }, () => (rng.int(0, 9) === 0 ? rng.int(1, 100_000) : rng.int(1, 40)));
   const frameCount = lengths.reduce((a, b) => a + b, 0);
-  const fpsDen = rng.pick([1, 1, 1001, rng.int(1, 1_000_000)]);
-  const fpsNum = rng.int(1, Math.min(1_000_000, 240 * fpsDen));
+  const fpsDen = rng.pick([1, 1, 1001, rng.int(1, 1001)]);
+  // 0.1..240 fps.
+  const fpsNum = rng.int(Math.ceil(fpsDen / 10), 240 * fpsDen);
   const strategy = rng.pick(STRATEGIES);
   const uint32 = (): number => (rng.bool() ? rng.int(0, 5000) : rng.next());
   const header: M3cHeader = {
@@ -171,4 +172,68 @@ export function firstDifference(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
   return a.length === b.length ? -1 : n;
+}
+
+/** Fuzzing: valid files to damage, with the offsets of their checksummed sections. */
+export interface Base {
+  bytes: Uint8Array;
+  /** Offsets of its checksummed sections. */
+  sections: { offset: number }[];
+}
+
+export function baseFiles(rng: Rng): Base[] {
+  const oneEmptyClip = typicalFile();
+  oneEmptyClip.header.frameCount = 3;
+  oneEmptyClip.clips = [{ firstFrame: 0, length: 3, mode: 'prediction', keyframe: new Uint8Array(0), keyframeText: new Uint8Array(0), clipText: new Uint8Array(0) }];
+  const files = [writeM3c(typicalFile(rng)), writeM3c(oneEmptyClip), writeM3c(randomFile(rng, 4, 20)), writeM3c(randomFile(rng, 20, 6)), writeM3c(randomFile(rng, 3, 200))];
+  return files.map(toBase);
+}
+
+/** A valid file as a fuzzing base. */
+export function toBase(bytes: Uint8Array): Base {
+  return { bytes, sections: describeSections(bytes).sections.filter((s) => s.name !== 'preamble') };
+}
+
+/** Applies one random damage; some kinds re-frame a section so the parser gets past its CRC. */
+export function mutate(rng: Rng, bases: readonly Base[]): Uint8Array {
+  const { bytes: src, sections } = rng.pick(bases);
+  const b = src.slice();
+  const pos = rng.int(0, b.length - 1);
+  switch (rng.int(0, 7)) {
+    case 0: {
+      for (let n = rng.int(1, 3); n > 0; n--) {
+        const bit = rng.int(0, b.length * 8 - 1);
+        b[bit >> 3] ^= 1 << (bit & 7);
+      }
+      return b;
+    }
+    case 1:
+      b[pos] = rng.int(0, 255);
+      return b;
+    case 2:
+      return concat(b.subarray(0, pos), rng.bytes(rng.int(1, 8)), b.subarray(pos));
+    case 3:
+      return concat(b.subarray(0, pos), b.subarray(Math.min(b.length, pos + rng.int(1, 8))));
+    case 4: {
+      const other = rng.pick(bases).bytes;
+      return concat(b.subarray(0, pos), other.subarray(rng.int(0, other.length)));
+    }
+    case 5:
+      return b.subarray(0, rng.int(0, b.length));
+    case 6: {
+      const end = rng.int(pos, b.length);
+      return concat(b.subarray(0, end), b.subarray(pos, end), b.subarray(end));
+    }
+    default: {
+      const s = rng.pick(sections);
+      return rewriteSection(src, s.offset, (fields) => {
+        if (fields.length === 0 || rng.int(0, 3) === 0) return concat(fields, rng.bytes(rng.int(0, 3)));
+        const f = fields.slice();
+        const at = rng.int(0, f.length - 1);
+        if (rng.bool()) f[at] = rng.int(0, 255);
+        else return concat(f.subarray(0, at), f.subarray(at + 1));
+        return f;
+      });
+    }
+  }
 }

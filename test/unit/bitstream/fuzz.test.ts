@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeSections, parseM3c, writeM3c } from '../../../src/shared/bitstream/index.ts';
 import type { M3cParseErrorKind, ParseOptions } from '../../../src/shared/bitstream/index.ts';
-import { concat, firstDifference, Rng, randomFile, rewriteSection, typicalFile } from './fixtures.ts';
+import { baseFiles, concat, firstDifference, mutate, Rng } from './fixtures.ts';
 
 const KINDS: readonly M3cParseErrorKind[] = [
   'wrong-magic',
@@ -12,64 +12,6 @@ const KINDS: readonly M3cParseErrorKind[] = [
   'unknown-model-pack',
   'trailing-data',
 ];
-
-interface Base {
-  bytes: Uint8Array;
-  /** Offsets of its checksummed sections. */
-  sections: { offset: number }[];
-}
-
-function baseFiles(rng: Rng): Base[] {
-  const oneEmptyClip = typicalFile();
-  oneEmptyClip.header.frameCount = 3;
-  oneEmptyClip.clips = [{ firstFrame: 0, length: 3, mode: 'prediction', keyframe: new Uint8Array(0), keyframeText: new Uint8Array(0), clipText: new Uint8Array(0) }];
-  const files = [writeM3c(typicalFile(rng)), writeM3c(oneEmptyClip), writeM3c(randomFile(rng, 4, 20)), writeM3c(randomFile(rng, 20, 6)), writeM3c(randomFile(rng, 3, 200))];
-  return files.map((bytes) => ({ bytes, sections: describeSections(bytes).sections.filter((s) => s.name !== 'preamble') }));
-}
-
-/** Applies one random damage; some kinds re-frame a section so the parser gets past its CRC. */
-function mutate(rng: Rng, bases: readonly Base[]): Uint8Array {
-  const { bytes: src, sections } = rng.pick(bases);
-  const b = src.slice();
-  const pos = rng.int(0, b.length - 1);
-  switch (rng.int(0, 7)) {
-    case 0: {
-      for (let n = rng.int(1, 3); n > 0; n--) {
-        const bit = rng.int(0, b.length * 8 - 1);
-        b[bit >> 3] ^= 1 << (bit & 7);
-      }
-      return b;
-    }
-    case 1:
-      b[pos] = rng.int(0, 255);
-      return b;
-    case 2:
-      return concat(b.subarray(0, pos), rng.bytes(rng.int(1, 8)), b.subarray(pos));
-    case 3:
-      return concat(b.subarray(0, pos), b.subarray(Math.min(b.length, pos + rng.int(1, 8))));
-    case 4: {
-      const other = rng.pick(bases).bytes;
-      return concat(b.subarray(0, pos), other.subarray(rng.int(0, other.length)));
-    }
-    case 5:
-      return b.subarray(0, rng.int(0, b.length));
-    case 6: {
-      const end = rng.int(pos, b.length);
-      return concat(b.subarray(0, end), b.subarray(pos, end), b.subarray(end));
-    }
-    default: {
-      const s = rng.pick(sections);
-      return rewriteSection(src, s.offset, (fields) => {
-        if (fields.length === 0 || rng.int(0, 3) === 0) return concat(fields, rng.bytes(rng.int(0, 3)));
-        const f = fields.slice();
-        const at = rng.int(0, f.length - 1);
-        if (rng.bool()) f[at] = rng.int(0, 255);
-        else return concat(f.subarray(0, at), f.subarray(at + 1));
-        return f;
-      });
-    }
-  }
-}
 
 interface Tally {
   calls: number;

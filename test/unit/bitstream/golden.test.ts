@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseM3c, writeM3c } from '../../../src/shared/bitstream/index.ts';
 import type { M3cClip, M3cHeader } from '../../../src/shared/bitstream/index.ts';
+import { typicalFile } from './fixtures.ts';
 
 /** The worked example of docs/bitstream.md; a change here is a format change and needs a new version. */
 const header: M3cHeader = {
@@ -37,5 +39,17 @@ describe('format version 1 golden file', () => {
     const bytes = Uint8Array.from(GOLDEN.match(/../g) ?? [], (h) => parseInt(h, 16));
     const r = parseM3c(bytes);
     expect(r).toEqual({ ok: true, file: { version: 1, header, clips } });
+  });
+});
+
+describe('format version 1 golden typical file', () => {
+  it('writes the typical 10 s file (5 clips, 3506 bytes) to a pinned digest', () => {
+    const bytes = writeM3c(typicalFile());
+    expect(bytes.length).toBe(3506);
+    // Preamble and header: 106 bytes, as docs/bitstream.md counts them.
+    expect(hex(bytes.subarray(0, 106))).toBe(
+      '4d334301618004c002080150050f6d33632d636c6173736963616c2d31deadbeef0123456710636c6173736963616c2d6176312d763117636c6173736963616c2d666c6f772d626c656e642d76310d746578742d72616e67652d763100e807fa01ac0200a006c2e39296',
+    );
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe('f6a385f1ead7cd0c793ac52c303796347818180fcccf61a7120ae0c63be0e443');
   });
 });

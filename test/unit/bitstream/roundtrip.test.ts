@@ -98,9 +98,9 @@ describe('writeM3c / parseM3c round trip', () => {
     const { bytes, file } = roundTrip(input);
     expectSame(file, input);
     expect(firstDifference(writeM3c(file), bytes)).toBe(-1);
-    // The documented maximum is 62 header bytes besides the 4 x 64 id characters; this file's fps
-    // denominator (1000) and clip count (2) are 1 and 3 bytes shorter than their largest values.
-    expect(describeSections(bytes).sections[1].size).toBe(62 - 4 + 256);
+    // The documented maximum is 61 header bytes besides the 4 x 64 id characters; this file's
+    // clip count (2) is 3 bytes shorter than its largest value.
+    expect(describeSections(bytes).sections[1].size).toBe(61 - 3 + 256);
   });
 
   it('handles the smallest values of every field', () => {
@@ -109,7 +109,7 @@ describe('writeM3c / parseM3c round trip', () => {
         width: 16,
         height: 16,
         fpsNum: 1,
-        fpsDen: 1_000_000,
+        fpsDen: 10,
         frameCount: 1,
         modelPackId: 'a',
         modelPackHash: new Uint8Array(8),
@@ -122,9 +122,8 @@ describe('writeM3c / parseM3c round trip', () => {
     };
     const { bytes, file } = roundTrip(input);
     expectSame(file, input);
-    // Smallest fixed overhead: 29 header bytes besides the id characters (plus 2 for the 3-byte
-    // fps denominator 1_000_000), then an 8-byte clip.
-    expect(bytes.length).toBe(4 + 29 + 2 + 4 + 8);
+    // Smallest fixed overhead: 29 header bytes besides the id characters, then an 8-byte clip.
+    expect(bytes.length).toBe(4 + 29 + 4 + 8);
   });
 
   it('returns payloads as views into the input without copying', () => {

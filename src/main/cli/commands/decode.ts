@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { MAX_M3C_FILE_BYTES, readInputFile } from '../../util/input-file.ts';
 import { M3cError } from '../../../shared/engine/errors.ts';
 import { assertWritableOutput } from '../../util/output-dir.ts';
 import { parse } from '../args.ts';
@@ -7,29 +7,28 @@ import type { CommandContext } from '../context.ts';
 import { DENOISER_HELP, DENOISER_OPTIONS, engineOptionsFrom, MODELS_HELP, MODELS_OPTIONS, requireOne, requireOutput } from '../common-options.ts';
 import { createEngine } from '../../pipeline/engine.ts';
 import { decodeToMp4, openBitstream, type DecodeToMp4Result } from '../../pipeline/decode.ts';
-import type { M3cFile } from '../../../shared/bitstream/index.ts';
+import { DEFAULT_DECODE_LIMITS, type M3cFile } from '../../../shared/bitstream/index.ts';
 
 const HELP = `usage: m3c decode IN.m3c -o OUT.mp4 [options] [--json]
 
 Rebuilds the video from its keyframes and texts and writes an H.264 mp4 at the working geometry and rate.
 The keyframe codec is the one the file names; decoding needs the model pack the file was made with.
 
+  --allow-large          decode a file beyond the default limits (${DEFAULT_DECODE_LIMITS.maxDimension} pixels a side,
+                         ${DEFAULT_DECODE_LIMITS.maxPixels} pixels a frame, ${DEFAULT_DECODE_LIMITS.maxFrameCount} frames, ${DEFAULT_DECODE_LIMITS.maxDurationSec} s); memory grows with
+                         the frame size, time and output with the frame count
 ${DENOISER_HELP}
 ${MODELS_HELP}`;
 
-export async function readBitstreamFile(file: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(file));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new M3cError('input', `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'error')}`);
-  }
+/** Reads a .m3c: a regular file of at most MAX_M3C_FILE_BYTES (FIFOs, devices and folders are refused). */
+export function readBitstreamFile(file: string): Promise<Uint8Array> {
+  return readInputFile(file, MAX_M3C_FILE_BYTES, '.m3c');
 }
 
 export async function decodeCommand(argv: string[], ctx: CommandContext): Promise<void> {
   const { values: v, positionals } = parse(
     argv,
-    { output: { type: 'string', short: 'o' }, ...DENOISER_OPTIONS, ...MODELS_OPTIONS, help: { type: 'boolean', short: 'h' } },
+    { output: { type: 'string', short: 'o' }, 'allow-large': { type: 'boolean' }, ...DENOISER_OPTIONS, ...MODELS_OPTIONS, help: { type: 'boolean', short: 'h' } },
     'decode',
   );
   if (v.help) return ctx.out(HELP);
@@ -43,7 +42,7 @@ export async function decodeCommand(argv: string[], ctx: CommandContext): Promis
   let file: M3cFile;
   let r: DecodeToMp4Result;
   try {
-    file = openBitstream(engine, bytes);
+    file = openBitstream(engine, bytes, v['allow-large'] ? { limits: null } : { limitHint: 'decode it anyway with --allow-large' });
     r = await decodeToMp4(engine, file, output, { signal: ctx.signal, onProgress: ctx.progress });
   } finally {
     await engine.dispose();
