@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { M3cError } from '../../shared/engine/errors.ts';
+import { frameRateProblem } from '../../shared/bitstream/index.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -32,17 +33,17 @@ export function choiceArg<T extends string>(value: string | undefined, name: str
   return value as T;
 }
 
-/** Parses "30000/1001", "29.97" or "8" into a rational frame rate. */
+/** Parses "30000/1001", "29.97" or "8" into a rational frame rate the bitstream can carry (0.1..240 fps). */
 export function fpsArg(value: string | undefined): { fpsNum: number; fpsDen: number } | undefined {
   if (value === undefined) return undefined;
   const m = /^(\d+)(?:\/(\d+))?$/.exec(value);
-  if (m) {
-    const num = Number(m[1]);
-    const den = m[2] === undefined ? 1 : Number(m[2]);
-    if (num > 0 && den > 0 && num / den <= 240) return { fpsNum: num, fpsDen: den };
-  } else {
+  let rate: { fpsNum: number; fpsDen: number } | undefined;
+  if (m) rate = { fpsNum: Number(m[1]), fpsDen: m[2] === undefined ? 1 : Number(m[2]) };
+  else {
     const f = Number(value);
-    if (Number.isFinite(f) && f > 0 && f <= 240) return { fpsNum: Math.round(f * 1000), fpsDen: 1000 };
+    if (Number.isFinite(f) && f > 0) rate = { fpsNum: Math.round(f * 1000), fpsDen: 1000 };
   }
-  throw new M3cError('usage', `--fps must be a positive rate up to 240 such as 8, 12.5 or 30000/1001, got "${value}"`);
+  const problem = rate ? frameRateProblem(rate.fpsNum, rate.fpsDen) : 'not a number';
+  if (rate && !problem) return rate;
+  throw new M3cError('usage', `--fps must be a rate from 0.1 to 240 such as 8, 12.5 or 30000/1001, got "${value}" (${problem})`);
 }

@@ -1,6 +1,7 @@
 import type { Geometry } from '../../shared/engine/frame.ts';
 import type { ReconstructionMode } from '../../shared/engine/interfaces.ts';
 import { M3cError } from '../../shared/engine/errors.ts';
+import { DEFAULT_DECODE_LIMITS, limitsProblem } from '../../shared/bitstream/index.ts';
 import { DEFAULT_SELECTION, type SelectionParams } from '../../shared/keyframes/index.ts';
 import { DEFAULT_DENOISER_STEPS, MAX_DENOISER_STEPS } from '../codecs/learned/index.ts';
 import { DEFAULT_GEOMETRY, KEYFRAME_CODEC_CHOICES, LEARNED_DEFAULT_BUDGET, type EngineOptions } from '../pipeline/engine.ts';
@@ -59,6 +60,8 @@ export function geometryFrom(v: Values): Geometry {
   const width = numberArg(v.width as string | undefined, 'width', { min: 16, max: 8192, integer: true }) ?? DEFAULT_GEOMETRY.width;
   const height = numberArg(v.height as string | undefined, 'height', { min: 16, max: 8192, integer: true }) ?? DEFAULT_GEOMETRY.height;
   if (width % 2 || height % 2) throw new M3cError('usage', `--width and --height must be even (H.264 4:2:0), got ${width}x${height}`);
+  const tooLarge = limitsProblem({ width, height, fpsNum: 1, fpsDen: 1, frameCount: 1 }, DEFAULT_DECODE_LIMITS);
+  if (tooLarge) throw new M3cError('usage', `--width/--height: ${tooLarge} by default (docs/bitstream.md, resource limits)`);
   const fps = fpsArg(v.fps as string | undefined) ?? { fpsNum: DEFAULT_GEOMETRY.fpsNum, fpsDen: DEFAULT_GEOMETRY.fpsDen };
   return { width, height, ...fps };
 }

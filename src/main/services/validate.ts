@@ -1,5 +1,6 @@
 /** Checks of the arguments the renderer sends; each failure is M3cError('usage') naming the field. */
 import { M3cError } from '../../shared/engine/errors.ts';
+import { DEFAULT_DECODE_LIMITS, frameRateProblem, limitsProblem } from '../../shared/bitstream/index.ts';
 import type { Geometry } from '../../shared/engine/frame.ts';
 import type { SelectionParams } from '../../shared/keyframes/index.ts';
 
@@ -46,7 +47,10 @@ export function geometry(v: unknown): Geometry {
   const fn = id(g, 'fpsNum');
   const fd = id(g, 'fpsDen');
   if (w < 16 || h < 16 || w > 4096 || h > 4096 || w % 2 || h % 2) throw bad(`working size ${w}x${h} must be even, from 16 to 4096`);
-  if (fn < 1 || fd < 1 || fn / fd > 120) throw bad(`working frame rate ${fn}/${fd} must be positive and at most 120`);
+  // What every decoder of ours agrees to decode by default (docs/bitstream.md, resource limits).
+  const tooLarge = limitsProblem({ width: w, height: h, fpsNum: 1, fpsDen: 1, frameCount: 1 }, DEFAULT_DECODE_LIMITS);
+  if (tooLarge) throw bad(`working size: ${tooLarge}`);
+  if (fn / fd > 120 || frameRateProblem(fn, fd)) throw bad(`working frame rate ${fn}/${fd} must be from 0.1 to 120 fps, with a denominator up to 1001`);
   return { width: w, height: h, fpsNum: fn, fpsDen: fd };
 }
 
