@@ -1,15 +1,14 @@
 /** Still images through ffmpeg: any format it reads in, PNG out. */
-import path from 'node:path';
 import type { RgbFrame } from '../../shared/engine/frame.ts';
 import { makeFrame } from '../../shared/engine/frame.ts';
 import { M3cError } from '../../shared/engine/errors.ts';
 import { runFfmpeg } from './job.ts';
-import { probe } from './probe.ts';
+import { IMAGE_DEMUXERS, probe, sourceInputArgs } from './probe.ts';
 
 /** A still image as packed RGB24 at its stored size. */
 export async function readImage(file: string, signal?: AbortSignal): Promise<RgbFrame> {
-  const info = await probe(file, signal);
-  const { stdout } = await runFfmpeg(['-i', path.resolve(file), '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { signal });
+  const info = await probe(file, signal, IMAGE_DEMUXERS);
+  const { stdout } = await runFfmpeg([...sourceInputArgs(file, IMAGE_DEMUXERS), '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { signal });
   if (stdout.length !== info.width * info.height * 3) {
     throw new M3cError('input', `${file} decoded to ${stdout.length} bytes, expected ${info.width}x${info.height} RGB`);
   }

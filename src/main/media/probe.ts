@@ -56,7 +56,9 @@ interface FfprobeOutput {
  * y4m; mpegts, h264 and hevc are camera streams. Playlists and lists (hls, concat, image2 patterns,
  * dash, ...) are refused: ffmpeg would read whatever files they name, outside every allowed folder.
  */
-export const SOURCE_DEMUXERS = ['mov', 'matroska', 'avi', 'yuv4mpegpipe', 'mpegts', 'h264', 'hevc'] as const;
+export const SOURCE_DEMUXERS: readonly string[] = ['mov', 'matroska', 'avi', 'yuv4mpegpipe', 'mpegts', 'h264', 'hevc'];
+/** Single still images (benchmarks and tests read Kodak PNGs): the one-file pipe demuxers, never image2's patterns. */
+export const IMAGE_DEMUXERS: readonly string[] = ['png_pipe', 'jpeg_pipe', 'webp_pipe', 'bmp_pipe', 'tiff_pipe', 'ppm_pipe'];
 /** Said in refusals: the names a user knows. */
 export const SUPPORTED_CONTAINERS = 'mp4, mov, m4v, mkv, webm, avi, y4m, ts, raw H.264/H.265';
 
@@ -64,13 +66,13 @@ export const SUPPORTED_CONTAINERS = 'mp4, mov, m4v, mkv, webm, avi, y4m, ts, raw
  * Input options for ffmpeg and ffprobe in front of every user source: local files only (no http, no
  * other protocol even from inside a container) and only the SOURCE_DEMUXERS, whatever the file's name.
  */
-export function sourceInputOptions(): string[] {
-  return ['-protocol_whitelist', 'file', '-format_whitelist', SOURCE_DEMUXERS.join(',')];
+export function sourceInputOptions(demuxers: readonly string[] = SOURCE_DEMUXERS): string[] {
+  return ['-protocol_whitelist', 'file', '-format_whitelist', demuxers.join(',')];
 }
 
 /** `-i <file>` for ffmpeg, guarded by sourceInputOptions(). */
-export function sourceInputArgs(file: string): string[] {
-  return [...sourceInputOptions(), '-i', path.resolve(file)];
+export function sourceInputArgs(file: string, demuxers: readonly string[] = SOURCE_DEMUXERS): string[] {
+  return [...sourceInputOptions(demuxers), '-i', path.resolve(file)];
 }
 
 function unsupportedContainer(file: string, format: string | undefined): M3cError {
@@ -105,9 +107,9 @@ class NotWhitelisted extends M3cError {
   }
 }
 
-async function ffprobeJson(args: string[], signal: AbortSignal | undefined): Promise<FfprobeOutput | M3cError> {
+async function ffprobeJson(args: string[], signal: AbortSignal | undefined, demuxers: readonly string[]): Promise<FfprobeOutput | M3cError> {
   const { ffprobe } = locateFfmpeg();
-  const job = new MediaJob(ffprobe, ['-v', 'error', '-hide_banner', '-of', 'json', ...sourceInputOptions(), ...args], {
+  const job = new MediaJob(ffprobe, ['-v', 'error', '-hide_banner', '-of', 'json', ...sourceInputOptions(demuxers), ...args], {
     tool: 'ffprobe',
     signal,
     collectStdout: true,
@@ -137,19 +139,22 @@ async function checkReadableFile(file: string): Promise<void> {
   }
 }
 
-/** Reads the geometry, rate and length of the first video stream of `file`. */
-export async function probe(file: string, signal?: AbortSignal): Promise<ProbeInfo> {
+/**
+ * Reads the geometry, rate and length of the first video stream of `file`, read only by one of
+ * `demuxers` (default: the source containers; IMAGE_DEMUXERS for still images).
+ */
+export async function probe(file: string, signal?: AbortSignal, demuxers: readonly string[] = SOURCE_DEMUXERS): Promise<ProbeInfo> {
   throwIfAborted(signal);
   const abs = path.resolve(file);
   await checkReadableFile(file);
-  const out = await ffprobeJson(['-show_streams', '-show_format', abs], signal);
+  const out = await ffprobeJson(['-show_streams', '-show_format', abs], signal, demuxers);
   if (out instanceof NotWhitelisted) throw unsupportedContainer(file, out.format);
   if (out instanceof M3cError) {
     throw new M3cError('input', `${file} is not a video ffmpeg can read`, { cause: out });
   }
   // The whitelist already chose the demuxer; the reported format_name must agree (never trust one check).
-  const demuxers = (out.format?.format_name ?? '').split(',');
-  if (!demuxers.some((d) => (SOURCE_DEMUXERS as readonly string[]).includes(d))) throw unsupportedContainer(file, out.format?.format_name);
+  const reported = (out.format?.format_name ?? '').split(',');
+  if (!reported.some((d) => demuxers.includes(d))) throw unsupportedContainer(file, out.format?.format_name);
   const stream = out.streams?.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
   if (!stream) throw new M3cError('input', `${file} has no video stream`);
   const codedWidth = stream.width ?? 0;
@@ -179,7 +184,7 @@ export async function probe(file: string, signal?: AbortSignal): Promise<ProbeIn
     frameCountExact = false;
   } else {
     // Neither a frame count nor a duration in the headers (e.g. a raw .h264 stream): count packets.
-    frameCount = await countPackets(abs, file, signal);
+    frameCount = await countPackets(abs, file, signal, demuxers);
     frameCountExact = true;
     durationSec = (frameCount * fpsDen) / fpsNum;
   }
@@ -211,10 +216,11 @@ export function displaySize(info: ProbeInfo): { width: number; height: number } 
     : { width: stretched, height: info.codedHeight };
 }
 
-async function countPackets(abs: string, file: string, signal: AbortSignal | undefined): Promise<number> {
+async function countPackets(abs: string, file: string, signal: AbortSignal | undefined, demuxers: readonly string[]): Promise<number> {
   const out = await ffprobeJson(
     ['-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=nb_read_packets', abs],
     signal,
+    demuxers,
   );
   if (signal?.aborted) throw cancelled();
   const n = out instanceof M3cError ? 0 : Number(out.streams?.[0]?.nb_read_packets ?? 0);
