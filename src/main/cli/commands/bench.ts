@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { M3cError } from '../../../shared/engine/errors.ts';
-import { parse, numberArg } from '../args.ts';
+import { parse, numberArg, choiceArg } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { MAX_DENOISER_STEPS, DEFAULT_DENOISER_STEPS } from '../../codecs/learned/index.ts';
 import { benchKeyframes, renderBenchReport, type AverageRow, type BenchSet } from '../../pipeline/bench-keyframes.ts';
@@ -13,6 +14,7 @@ const REPORT_NAME = 'keyframes-bench';
 
 const SUBCOMMANDS = {
   keyframes: 'the learned keyframe codec against AV1 intra at equal bytes, on Kodak and evaluation-clip keyframes',
+  rd: 'rate-distortion of ours against SVT-AV1/libaom forced down to our rates (smaller, slower, upscaled), with BD-rate',
 } as const;
 
 const HELP = `usage: m3c bench <subcommand> [options]
@@ -44,8 +46,57 @@ export async function benchCommand(argv: string[], ctx: CommandContext): Promise
   const [sub, ...rest] = argv;
   if (sub === '--help' || sub === '-h') return ctx.out(HELP);
   if (sub === undefined) throw new M3cError('usage', `bench needs a subcommand (${Object.keys(SUBCOMMANDS).join(', ')}; see "m3c bench --help")`);
+  if (sub === 'rd') return benchRdCommand(rest, ctx);
   if (sub !== 'keyframes') throw new M3cError('usage', `unknown bench subcommand "${sub}" (subcommands: ${Object.keys(SUBCOMMANDS).join(', ')})`);
   return benchKeyframesCommand(rest, ctx);
+}
+
+const RD_HELP = `usage: m3c bench rd --clips FILE... [--out DIR] [--points quick|full] [--max-frames N] [--models DIR] [--json]
+
+Per clip, preprocessed as the encoder does (512x320, 8 fps, crop): the anchor (SVT-AV1, libaom
+below 64 px, at reduced size and frame rate, upscaled with lanczos and frame-repeated back; rate =
+raw AV1 OBU bytes, no container) over a size x frame rate x CRF grid and its envelope; ours through
+the real engine at a few D_th values; PSNR-Y, PSNR-RGB, MS-SSIM; BD-rate and BD-quality of ours
+against the envelope (PCHIP, overlapping range only). Writes rd.json and rd.md.
+
+  --clips FILE...    the clips (further positional arguments are clips too)
+  --points P         quick (2 sizes x 1 frame rate x 2 CRF, 2 points of ours) or full (default quick)
+  --max-frames N     only the first N frames (at 8 fps) of each clip
+  --models DIR       learned model pack (default resources/models)
+  --out DIR          where rd.md and rd.json go (default bench-out/rd)`;
+
+async function benchRdCommand(argv: string[], ctx: CommandContext): Promise<void> {
+  const { values: v, positionals } = parse(
+    argv,
+    {
+      clips: { type: 'string', multiple: true },
+      points: { type: 'string' },
+      'max-frames': { type: 'string' },
+      models: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'bench rd',
+  );
+  if (v.help) return ctx.out(RD_HELP);
+  // The harness lives under bench/ and is loaded only when asked for.
+  const rd = await import('../../../../bench/rd/run.ts');
+  const clips = [...(v.clips ?? []), ...positionals];
+  if (clips.length === 0) throw new M3cError('usage', 'bench rd needs --clips FILE... (see "m3c bench rd --help")');
+  for (const c of clips) {
+    if (!existsSync(c)) throw new M3cError('input', `clip ${c} not found`);
+  }
+  const points = choiceArg(v.points, 'points', rd.POINTS_PRESETS) ?? 'quick';
+  const maxFrames = numberArg(v['max-frames'], 'max-frames', { min: 1, integer: true });
+  const outDir = path.resolve(v.out ?? path.join(REPO_ROOT, 'bench-out', 'rd'));
+  const report = await rd.runRd({ clips, points, maxFrames, modelsDir: v.models, signal: ctx.signal, onProgress: (line) => process.stderr.write(`m3c: ${line}\n`) });
+  const files = await rd.writeRdReport(report, outDir);
+  for (const c of report.clips) {
+    ctx.out(`${c.name}: ${c.frames} frames, ${c.anchor.points.length} anchor points (${c.anchor.envelopes.psnrY.length} on the PSNR-Y envelope)`);
+    for (const b of c.bd) ctx.out(`  ${b.series} ${b.metric}: BD-rate ${rd.bdSummary(b.bdRate, '%')}, BD-quality ${rd.bdSummary(b.bdQuality, b.metric === 'msssim' ? '' : ' dB')}`);
+  }
+  ctx.out(`report: ${files.md}, ${files.json}; ${(report.wallMs / 1000).toFixed(1)} s`);
+  ctx.result({ report: files.md, json: files.json, ...report });
 }
 
 async function benchKeyframesCommand(argv: string[], ctx: CommandContext): Promise<void> {
