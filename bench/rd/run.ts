@@ -18,12 +18,15 @@ import type { ReconstructionMode } from '../../src/shared/engine/interfaces.ts';
 import { M3cError, throwIfAborted } from '../../src/shared/engine/errors.ts';
 import { DEFAULT_SELECTION, type SelectionParams } from '../../src/shared/keyframes/index.ts';
 import { decodeFrames, runFfmpeg } from '../../src/main/media/index.ts';
-import { aspectSizes, availableEncoders, MIN_ANCHOR_SIZE, paretoEnvelope, searchAnchors, type AnchorGrid, type AnchorPoint } from '../../src/main/codecs/anchor-search.ts';
+import { aspectSizes, availableEncoders, encodeAnchor, gridTrials, MIN_ANCHOR_SIZE, paretoEnvelope, type AnchorGrid, type AnchorPoint } from '../../src/main/codecs/anchor-search.ts';
 import { createEngine, DEFAULT_GEOMETRY, type KeyframeCodecChoice } from '../../src/main/pipeline/engine.ts';
 import { encodeVideo } from '../../src/main/pipeline/encode.ts';
 import { decodeVideoFrames, openBitstream } from '../../src/main/pipeline/decode.ts';
 import { bdQuality, bdRate, type BdResult, type RdPoint } from './bd.ts';
+import { fileSha256, openPointCache, PRODUCT_VERSION, type PointCache } from './cache.ts';
 import { METRIC_LABELS, METRICS, MetricsAccumulator, measureFrames, type MetricName, type Metrics } from './metrics.ts';
+import { pngSupport, renderPlotsMarkdown, writePlots } from './plot.ts';
+import { poolBd, renderPooledMarkdown, type PooledBd } from './pool.ts';
 
 export type PointsPreset = 'quick' | 'full';
 export const POINTS_PRESETS: readonly PointsPreset[] = ['quick', 'full'];
@@ -144,7 +147,22 @@ export interface RdReport {
   readonly anchorGrid: AnchorGrid;
   readonly oursSeries: readonly OursSeriesConfig[];
   readonly clips: ClipReport[];
+  /** BD figures pooled over clips (pool.ts). */
+  readonly pooled: PooledBd[];
+  /** Whether rd.md links PNG copies of the plots (plot.ts), and why not. */
+  readonly plots: { png: boolean; note: string };
+  /** Points loaded from the cache and points computed in this run. */
+  readonly cache: { dir?: string; hits: number; computed: number };
   readonly wallMs: number;
+}
+
+/** Progress of a run: points (anchor trials and ours) done of all, the last one, seconds left. */
+export interface RdProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly label: string;
+  /** From the mean time of the points computed so far; undefined until one was computed. */
+  readonly etaSec?: number;
 }
 
 export interface RdOptions {
@@ -154,8 +172,31 @@ export interface RdOptions {
   readonly maxFrames?: number;
   readonly modelsDir?: string;
   readonly signal?: AbortSignal;
-  /** One line per finished step. */
-  readonly onProgress?: (line: string) => void;
+  /** After every point (cached or computed) and once per preprocessed clip. */
+  readonly onProgress?: (p: RdProgress) => void;
+  /** Where computed points are cached and looked up (see cache.ts); no cache when absent. */
+  readonly cacheDir?: string;
+}
+
+/** Shared by the clips of one run: cache, versions, the progress count. */
+interface RunState {
+  readonly cache: PointCache;
+  readonly versions: { product: string; ffmpeg: string };
+  readonly total: number;
+  done: number;
+  computed: number;
+  computeMs: number;
+}
+
+/** Counts one point and reports it; `computeMs` undefined when it came from the cache. */
+function reportPoint(state: RunState, options: RdOptions, label: string, computeMs: number | undefined): void {
+  state.done++;
+  if (computeMs !== undefined) {
+    state.computed++;
+    state.computeMs += computeMs;
+  }
+  const etaSec = state.computed > 0 ? ((state.computeMs / state.computed) * (state.total - state.done)) / 1000 : undefined;
+  options.onProgress?.({ done: state.done, total: state.total, label, ...(etaSec !== undefined ? { etaSec } : {}) });
 }
 
 async function ffmpegFacts(signal?: AbortSignal): Promise<{ version: string; vmaf: boolean }> {
@@ -190,10 +231,25 @@ function rdPoints<P extends { kbps: number; metrics: Metrics }>(points: readonly
 
 const fpsLabel = (r: { num: number; den: number }): string => (r.den === 1 ? `${r.num}` : `${r.num}/${r.den}`);
 
-async function runOurs(series: OursSeriesConfig, input: string, reference: readonly RgbFrame[], geometry: Geometry, options: RdOptions): Promise<OursPoint[]> {
+interface Preprocessed {
+  readonly file: string;
+  readonly frames: RgbFrame[];
+  readonly lossless: boolean;
+}
+
+async function runOurs(series: OursSeriesConfig, pre: () => Promise<Preprocessed>, clipKey: unknown, geometry: Geometry, options: RdOptions, state: RunState): Promise<OursPoint[]> {
   const out: OursPoint[] = [];
   for (const config of series.points) {
     throwIfAborted(options.signal);
+    const key = { clip: clipKey, geometry, config, modelsDir: options.modelsDir ?? null, versions: state.versions };
+    const pointLabel = `${series.name} D_th ${config.selection.threshold} max clip ${config.selection.maxClip ?? '-'}`;
+    const cached = await state.cache.get<OursPoint>('ours', key);
+    if (cached) {
+      out.push(cached);
+      reportPoint(state, options, `${pointLabel} (cached)`, undefined);
+      continue;
+    }
+    const { file: input, frames: reference } = await pre();
     const engine = createEngine({ modelsDir: options.modelsDir, keyframeCodec: config.keyframeCodec });
     try {
       const t0 = performance.now();
@@ -219,7 +275,8 @@ async function runOurs(series: OursSeriesConfig, input: string, reference: reado
         metrics: acc.mean(),
       };
       out.push(point);
-      options.onProgress?.(`${series.name} D_th ${config.selection.threshold} max clip ${config.selection.maxClip ?? '-'}: ${point.bytes} B, ${point.kbps.toFixed(2)} kbit/s, PSNR-Y ${point.metrics.psnrY.toFixed(2)} dB, MS-SSIM ${point.metrics.msssim.toFixed(4)}`);
+      await state.cache.put('ours', key, point);
+      reportPoint(state, options, `${pointLabel}: ${point.bytes} B, ${point.kbps.toFixed(2)} kbit/s, PSNR-Y ${point.metrics.psnrY.toFixed(2)} dB, MS-SSIM ${point.metrics.msssim.toFixed(4)}`, performance.now() - t0);
     } finally {
       await engine.dispose();
     }
@@ -227,25 +284,45 @@ async function runOurs(series: OursSeriesConfig, input: string, reference: reado
   return out;
 }
 
-async function runClip(clip: string, options: RdOptions, geometry: Geometry): Promise<ClipReport> {
+async function runClip(clip: string, options: RdOptions, geometry: Geometry, state: RunState): Promise<ClipReport> {
   const preset = options.points ?? 'quick';
   const dir = await mkdtemp(path.join(tmpdir(), 'm3c-rd-'));
   try {
     const t0 = performance.now();
-    const pre = await preprocess(clip, dir, geometry, options.maxFrames, options.signal);
-    const reference = pre.frames;
+    // The clip as the cache knows it: its bytes and the frame limit (the preprocessing is the product's, versioned).
+    const clipKey = { sha256: await fileSha256(clip), maxFrames: options.maxFrames ?? null };
+    const preKey = { clip: clipKey, geometry, versions: state.versions };
+    const preInfo = await state.cache.get<{ frames: number; lossless: boolean }>('clip', preKey);
+    // Preprocessed only when some point is not in the cache.
+    let prePromise: Promise<Preprocessed> | undefined;
+    const pre = (): Promise<Preprocessed> =>
+      (prePromise ??= preprocess(clip, dir, geometry, options.maxFrames, options.signal).then(async (p) => {
+        await state.cache.put('clip', preKey, { frames: p.frames.length, lossless: p.lossless });
+        options.onProgress?.({ done: state.done, total: state.total, label: `${path.basename(clip)}: ${p.frames.length} frames at ${geometry.width}x${geometry.height}, ${geometry.fpsNum}/${geometry.fpsDen} fps` });
+        return p;
+      }));
     const t1 = performance.now();
-    options.onProgress?.(`${path.basename(clip)}: ${reference.length} frames at ${geometry.width}x${geometry.height}, ${geometry.fpsNum}/${geometry.fpsDen} fps`);
 
-    const search = await searchAnchors(reference, geometry, ANCHOR_GRIDS[preset], {
-      measure: (rec) => measureFrames(reference, rec),
-      quality: (m) => m.psnrY,
-      signal: options.signal,
-      onPoint: (done, total, p) =>
-        options.onProgress?.(
-          `anchor ${done}/${total} ${p.encoder} ${p.trial.width}x${p.trial.height} ${fpsLabel(p.trial.fps)} fps crf ${p.trial.crf}: ${p.bytes} B, ${p.kbps.toFixed(2)} kbit/s, PSNR-Y ${p.metrics.psnrY.toFixed(2)} dB`,
-        ),
-    });
+    const anchorPoints: AnchorPoint<Metrics>[] = [];
+    for (const trial of gridTrials(ANCHOR_GRIDS[preset])) {
+      throwIfAborted(options.signal);
+      const key = { clip: clipKey, geometry, trial, versions: state.versions };
+      const label = `anchor ${trial.width}x${trial.height} ${fpsLabel(trial.fps)} fps crf ${trial.crf}`;
+      const cached = await state.cache.get<AnchorPoint<Metrics>>('anchor', key);
+      if (cached) {
+        anchorPoints.push(cached);
+        reportPoint(state, options, `${label} (cached)`, undefined);
+        continue;
+      }
+      const { frames: reference } = await pre();
+      const ta = performance.now();
+      const { frames: rec, ...figures } = await encodeAnchor(reference, geometry, trial, { signal: options.signal });
+      const p: AnchorPoint<Metrics> = { ...figures, metrics: measureFrames(reference, rec) };
+      anchorPoints.push(p);
+      await state.cache.put('anchor', key, p);
+      reportPoint(state, options, `${label} ${p.encoder}: ${p.bytes} B, ${p.kbps.toFixed(2)} kbit/s, PSNR-Y ${p.metrics.psnrY.toFixed(2)} dB`, performance.now() - ta);
+    }
+    const search = { points: anchorPoints };
     const points: AnchorRdPoint[] = search.points.map((p) => ({ ...p, trial: { ...p.trial, label: `${p.trial.width}x${p.trial.height}@${fpsLabel(p.trial.fps)}fps crf${p.trial.crf}` } }));
     const envelopes = Object.fromEntries(
       METRICS.map((m) => [m, paretoEnvelope(points.map((_, i) => i), (i) => points[i].kbps, (i) => points[i].metrics[m])]),
@@ -255,9 +332,15 @@ async function runClip(clip: string, options: RdOptions, geometry: Geometry): Pr
     const t2 = performance.now();
 
     const ours: ClipReport['ours'] = [];
-    for (const s of OURS_SERIES[preset]) ours.push({ name: s.name, description: s.description, points: await runOurs(s, pre.file, reference, geometry, options) });
+    for (const s of OURS_SERIES[preset]) ours.push({ name: s.name, description: s.description, points: await runOurs(s, pre, clipKey, geometry, options, state) });
     const t3 = performance.now();
 
+    let info: { frames: number; lossless: boolean };
+    if (preInfo) info = preInfo;
+    else {
+      const p = await pre();
+      info = { frames: p.frames.length, lossless: p.lossless };
+    }
     const bd: BdEntry[] = ours.flatMap((s) =>
       METRICS.map((metric) => ({
         series: s.name,
@@ -269,9 +352,9 @@ async function runClip(clip: string, options: RdOptions, geometry: Geometry): Pr
     return {
       clip: path.resolve(clip),
       name: path.basename(clip).replace(/\.[^.]+$/, ''),
-      frames: reference.length,
-      durationSec: (reference.length * geometry.fpsDen) / geometry.fpsNum,
-      preprocessLossless: pre.lossless,
+      frames: info.frames,
+      durationSec: (info.frames * geometry.fpsDen) / geometry.fpsNum,
+      preprocessLossless: info.lossless,
       anchor: { points, envelopes, selfCheck },
       ours,
       bd,
@@ -289,8 +372,11 @@ export async function runRd(options: RdOptions): Promise<RdReport> {
   const geometry = DEFAULT_GEOMETRY;
   const facts = await ffmpegFacts(options.signal);
   const encoders = await availableEncoders(options.signal);
+  const perClip = gridTrials(ANCHOR_GRIDS[preset]).length + OURS_SERIES[preset].reduce((n, s) => n + s.points.length, 0);
+  const cacheDir = options.cacheDir === undefined ? undefined : path.resolve(options.cacheDir);
+  const state: RunState = { cache: openPointCache(cacheDir), versions: { product: PRODUCT_VERSION, ffmpeg: facts.version }, total: perClip * options.clips.length, done: 0, computed: 0, computeMs: 0 };
   const clips: ClipReport[] = [];
-  for (const clip of options.clips) clips.push(await runClip(clip, options, geometry));
+  for (const clip of options.clips) clips.push(await runClip(clip, options, geometry, state));
   const cpu = cpus();
   return {
     tool: 'm3c bench rd',
@@ -310,6 +396,9 @@ export async function runRd(options: RdOptions): Promise<RdReport> {
     anchorGrid: ANCHOR_GRIDS[preset],
     oursSeries: OURS_SERIES[preset],
     clips,
+    pooled: poolBd(clips),
+    plots: pngSupport(),
+    cache: { ...(cacheDir !== undefined ? { dir: cacheDir } : {}), hits: state.cache.stats.hits, computed: state.computed },
     wallMs: performance.now() - t0,
   };
 }
@@ -351,6 +440,7 @@ export function renderRdMarkdown(report: RdReport): string {
     });
     L.push('', `Wall time: preprocess ${(c.wallMs.preprocess / 1000).toFixed(1)} s, anchor ${(c.wallMs.anchor / 1000).toFixed(1)} s, ours ${(c.wallMs.ours / 1000).toFixed(1)} s.`, '');
   }
+  L.push(...renderPooledMarkdown(report.pooled, report.clips.length), ...renderPlotsMarkdown(report, report.plots));
   L.push(`Total wall time ${(report.wallMs / 1000).toFixed(1)} s.`, '');
   return L.join('\n');
 }
@@ -360,9 +450,11 @@ export async function writeRdReport(report: RdReport, outDir: string): Promise<{
   await mkdir(outDir, { recursive: true });
   const json = path.join(outDir, 'rd.json');
   const md = path.join(outDir, 'rd.md');
+  // plots/<clip>-<metric>.svg and .png, linked from rd.md; a failed PNG render is said at its end.
+  const plots = await writePlots(report, outDir, report.plots.png);
   for (const [file, text] of [
     [json, JSON.stringify(report, null, 1) + '\n'],
-    [md, renderRdMarkdown(report)],
+    [md, renderRdMarkdown(report) + (plots.pngError ? `\n${plots.pngError}; the PNG links above are missing, see the SVGs.\n` : '')],
   ] as const) {
     const tmp = `${file}.${process.pid}.tmp`;
     await writeFile(tmp, text);

@@ -15,6 +15,7 @@ const REPORT_NAME = 'keyframes-bench';
 const SUBCOMMANDS = {
   keyframes: 'the learned keyframe codec against AV1 intra at equal bytes, on Kodak and evaluation-clip keyframes',
   rd: 'rate-distortion of ours against SVT-AV1/libaom forced down to our rates (smaller, slower, upscaled), with BD-rate',
+  latency: "encoder and decoder wall time per stage on one clip (the paper's Table II), with the machine",
 } as const;
 
 const HELP = `usage: m3c bench <subcommand> [options]
@@ -47,6 +48,7 @@ export async function benchCommand(argv: string[], ctx: CommandContext): Promise
   if (sub === '--help' || sub === '-h') return ctx.out(HELP);
   if (sub === undefined) throw new M3cError('usage', `bench needs a subcommand (${Object.keys(SUBCOMMANDS).join(', ')}; see "m3c bench --help")`);
   if (sub === 'rd') return benchRdCommand(rest, ctx);
+  if (sub === 'latency') return benchLatencyCommand(rest, ctx);
   if (sub !== 'keyframes') throw new M3cError('usage', `unknown bench subcommand "${sub}" (subcommands: ${Object.keys(SUBCOMMANDS).join(', ')})`);
   return benchKeyframesCommand(rest, ctx);
 }
@@ -63,7 +65,9 @@ against the envelope (PCHIP, overlapping range only). Writes rd.json and rd.md.
   --points P         quick (2 sizes x 1 frame rate x 2 CRF, 2 points of ours) or full (default quick)
   --max-frames N     only the first N frames (at 8 fps) of each clip
   --models DIR       learned model pack (default resources/models)
-  --out DIR          where rd.md and rd.json go (default bench-out/rd)`;
+  --out DIR          where rd.md and rd.json go (default bench-out/rd); computed points are cached
+                     in OUT/cache/ (keyed by clip hash, configuration and versions) and a rerun, or
+                     a run resumed after Ctrl-C, loads them instead of recomputing`;
 
 async function benchRdCommand(argv: string[], ctx: CommandContext): Promise<void> {
   const { values: v, positionals } = parse(
@@ -89,14 +93,71 @@ async function benchRdCommand(argv: string[], ctx: CommandContext): Promise<void
   const points = choiceArg(v.points, 'points', rd.POINTS_PRESETS) ?? 'quick';
   const maxFrames = numberArg(v['max-frames'], 'max-frames', { min: 1, integer: true });
   const outDir = path.resolve(v.out ?? path.join(REPO_ROOT, 'bench-out', 'rd'));
-  const report = await rd.runRd({ clips, points, maxFrames, modelsDir: v.models, signal: ctx.signal, onProgress: (line) => process.stderr.write(`m3c: ${line}\n`) });
+  const report = await rd.runRd({
+    clips,
+    points,
+    maxFrames,
+    modelsDir: v.models,
+    cacheDir: path.join(outDir, 'cache'),
+    signal: ctx.signal,
+    onProgress: (p) => {
+      // The bar on a terminal (cleared by the context when the command ends); one plain line per point otherwise.
+      if (process.stderr.isTTY) ctx.progress({ stage: 'bench rd', done: p.done, total: p.total, message: p.label });
+      else process.stderr.write(`m3c: ${p.done}/${p.total}${p.etaSec !== undefined ? ` ETA ${p.etaSec.toFixed(0)}s` : ''} ${p.label}\n`);
+    },
+  });
   const files = await rd.writeRdReport(report, outDir);
   for (const c of report.clips) {
     ctx.out(`${c.name}: ${c.frames} frames, ${c.anchor.points.length} anchor points (${c.anchor.envelopes.psnrY.length} on the PSNR-Y envelope)`);
     for (const b of c.bd) ctx.out(`  ${b.series} ${b.metric}: BD-rate ${rd.bdSummary(b.bdRate, '%')}, BD-quality ${rd.bdSummary(b.bdQuality, b.metric === 'msssim' ? '' : ' dB')}`);
   }
-  ctx.out(`report: ${files.md}, ${files.json}; ${(report.wallMs / 1000).toFixed(1)} s`);
+  ctx.out(`report: ${files.md}, ${files.json}; ${report.cache.computed} points computed, ${report.cache.hits} cache entries loaded (${report.cache.dir ?? 'none'}); ${(report.wallMs / 1000).toFixed(1)} s`);
   ctx.result({ report: files.md, json: files.json, ...report });
+}
+
+const LATENCY_HELP = `usage: m3c bench latency --clip FILE [--out DIR] [--models DIR] [--lmm-url URL] [--json]
+
+Encodes and decodes FILE once (512x320, 8 fps, the defaults) and prints the wall time per stage in
+the layout of the paper's Table II: encoder (keyframe selection / analysis, description, keyframe
+coding, text coding, bitstream writing) and decoder (bitstream parsing, keyframe decoding, clip
+reconstruction, mp4 writing), per clip, per frame and as a share, with the machine described. Stage
+times are the engine's own; text coding, bitstream writing and parsing are timed by the bench.
+
+  --clip FILE        the clip
+  --lmm-url URL      an OpenAI-compatible endpoint for the description stage (skipped without it)
+  --models DIR       learned model pack (default resources/models)
+  --out DIR          also write latency.md and latency.json there`;
+
+async function benchLatencyCommand(argv: string[], ctx: CommandContext): Promise<void> {
+  const { values: v, positionals } = parse(
+    argv,
+    {
+      clip: { type: 'string' },
+      'lmm-url': { type: 'string' },
+      models: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'bench latency',
+  );
+  if (v.help) return ctx.out(LATENCY_HELP);
+  if (positionals.length > 0) throw new M3cError('usage', `bench latency takes no positional arguments, got "${positionals[0]}" (see "m3c bench latency --help")`);
+  if (v.clip === undefined) throw new M3cError('usage', 'bench latency needs --clip FILE (see "m3c bench latency --help")');
+  if (!existsSync(v.clip)) throw new M3cError('input', `clip ${v.clip} not found`);
+  const latency = await import('../../../../bench/latency.ts');
+  const report = await latency.runLatency({ clip: v.clip, modelsDir: v.models, lmmUrl: v['lmm-url'], signal: ctx.signal });
+  const md = latency.renderLatencyMarkdown(report);
+  let files: { md: string; json: string } | undefined;
+  if (v.out !== undefined) {
+    const outDir = path.resolve(v.out);
+    await mkdir(outDir, { recursive: true });
+    files = { md: path.join(outDir, 'latency.md'), json: path.join(outDir, 'latency.json') };
+    const enc = new TextEncoder();
+    await writeFileAtomic(files.json, enc.encode(JSON.stringify(report, null, 1) + '\n'));
+    await writeFileAtomic(files.md, enc.encode(md));
+  }
+  ctx.out(md);
+  ctx.result({ ...(files ?? {}), ...report });
 }
 
 async function benchKeyframesCommand(argv: string[], ctx: CommandContext): Promise<void> {
