@@ -3,7 +3,7 @@
  * Every failure surfaces as one M3cError('lmm') naming the base URL; cancellation as M3cError('cancelled').
  */
 import { M3cError, cancelled } from '../../shared/engine/errors.ts';
-import { Semaphore, sleep } from './semaphore.ts';
+import { Semaphore, sleep } from '../util/semaphore.ts';
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:11434/v1';
 export const DEFAULT_MODEL = 'qwen2.5vl:7b';

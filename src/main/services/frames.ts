@@ -31,42 +31,6 @@ export class BusyError extends M3cError {
   }
 }
 
-/** At most `max` tasks at once; up to `maxQueued` more wait in order; beyond that, BusyError at once. */
-export class Semaphore {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(
-    readonly max: number,
-    readonly maxQueued: number,
-  ) {}
-
-  get running(): number {
-    return this.active;
-  }
-
-  get queued(): number {
-    return this.waiting.length;
-  }
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) {
-      if (this.waiting.length >= this.maxQueued) throw new BusyError('the studio is busy making previews: try again in a moment');
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    } else {
-      this.active++;
-    }
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      // The slot passes straight to the next waiter, so `active` only drops when nobody waits.
-      if (next) next();
-      else this.active--;
-    }
-  }
-}
-
 /** A cached file counts only when it exists and is not empty (a zero-length leftover is made again). */
 function usable(file: string): boolean {
   try {

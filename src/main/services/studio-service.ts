@@ -54,7 +54,8 @@ import { JobQueue, type JobContext } from './jobs.ts';
 import { PathGuard, checkShape, safeFileName } from './paths.ts';
 import { runInWorker } from './run-in-worker.ts';
 import { defaultSecretStore, readSettings, writeSettings, type SecretStore, type StoredSettings } from './settings.ts';
-import { cacheDir, makeAllThumbnails, makeFrameJpeg, makeProxyMp4, OnceMaker, Semaphore, thumbFile, thumbSize } from './frames.ts';
+import { BusyError, cacheDir, makeAllThumbnails, makeFrameJpeg, makeProxyMp4, OnceMaker, thumbFile, thumbSize } from './frames.ts';
+import { Semaphore } from '../util/semaphore.ts';
 import type { DecodeOutcome } from './worker-tasks.ts';
 import * as v from './validate.ts';
 
@@ -115,7 +116,10 @@ export class StudioService implements StudioApi {
   private readonly jobs: JobQueue;
   private readonly listeners = new Set<StudioEventListener>();
   private readonly once = new OnceMaker();
-  private readonly previews = new Semaphore(PREVIEW_CONCURRENCY, PREVIEW_QUEUE);
+  private readonly previews = new Semaphore(PREVIEW_CONCURRENCY, {
+    maxWaiting: PREVIEW_QUEUE,
+    busy: () => new BusyError('the studio is busy making previews: try again in a moment'),
+  });
   private engineCache: Engine | undefined;
   private settings: StoredSettings;
   private readonly secrets: SecretStore;

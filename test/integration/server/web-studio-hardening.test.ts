@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startWebStudio, type WebStudio } from '../../../src/main/server/index.ts';
 import { leaksDetail, publicApiError } from '../../../src/main/server/public-error.ts';
-import { BusyError, Semaphore } from '../../../src/main/services/frames.ts';
+import { BusyError } from '../../../src/main/services/frames.ts';
+import { Semaphore } from '../../../src/main/util/semaphore.ts';
 import { PREVIEW_CONCURRENCY, PREVIEW_QUEUE } from '../../../src/main/services/studio-service.ts';
 import { M3cError } from '../../../src/shared/engine/errors.ts';
 import { runCli, type CliRun } from '../../helpers/cli.ts';
@@ -159,7 +160,7 @@ describe('client-facing errors carry no internal detail', () => {
   });
 
   it('the preview semaphore runs at most `max` tasks, queues `maxQueued` more and refuses the rest', async () => {
-    const sem = new Semaphore(2, 3);
+    const sem = new Semaphore(2, { maxWaiting: 3, busy: () => new BusyError('busy') });
     let active = 0;
     let peak = 0;
     const releases: (() => void)[] = [];

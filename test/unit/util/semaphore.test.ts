@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Semaphore } from '../../../src/main/lmm/semaphore.ts';
+import { Semaphore } from '../../../src/main/util/semaphore.ts';
 
 describe('Semaphore', () => {
   it('grants at most `limit` slots and hands them on in order', async () => {
