@@ -1,8 +1,8 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { M3cError, cancelled, throwIfAborted } from '../../shared/engine/errors.ts';
 import { MediaJob } from './job.ts';
 import { locateFfmpeg } from './locate.ts';
+import { assertRegularFile } from '../util/input-file.ts';
 
 export interface ProbeInfo {
   /** Picture size in pixels with the rotation metadata applied (portrait video is taller than wide). */
@@ -127,18 +127,6 @@ async function ffprobeJson(args: string[], signal: AbortSignal | undefined, demu
   return JSON.parse(job.collectedStdout.toString('utf8')) as FfprobeOutput;
 }
 
-async function checkReadableFile(file: string): Promise<void> {
-  try {
-    const s = await stat(file);
-    if (s.isDirectory()) throw new M3cError('input', `cannot read ${file}: it is a directory`);
-  } catch (e) {
-    if (e instanceof M3cError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code ?? e);
-    throw new M3cError('input', `cannot read ${file}: ${why}`, { cause: e });
-  }
-}
-
 /**
  * Reads the geometry, rate and length of the first video stream of `file`, read only by one of
  * `demuxers` (default: the source containers; IMAGE_DEMUXERS for still images).
@@ -146,7 +134,7 @@ async function checkReadableFile(file: string): Promise<void> {
 export async function probe(file: string, signal?: AbortSignal, demuxers: readonly string[] = SOURCE_DEMUXERS): Promise<ProbeInfo> {
   throwIfAborted(signal);
   const abs = path.resolve(file);
-  await checkReadableFile(file);
+  await assertRegularFile(file);
   const out = await ffprobeJson(['-show_streams', '-show_format', abs], signal, demuxers);
   if (out instanceof NotWhitelisted) throw unsupportedContainer(file, out.format);
   if (out instanceof M3cError) {

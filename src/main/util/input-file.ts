@@ -14,7 +14,7 @@ export const MAX_JSON_INPUT_BYTES = 4 * 1024 * 1024;
 
 /** What a non-regular file is, for the one-line refusal. */
 function kindOf(s: Stats): string {
-  if (s.isDirectory()) return 'is a directory';
+  if (s.isDirectory()) return 'it is a directory';
   if (s.isFIFO()) return 'is a FIFO (named pipe), not a regular file';
   if (s.isCharacterDevice()) return 'is a character device, not a regular file';
   if (s.isBlockDevice()) return 'is a block device, not a regular file';
@@ -24,7 +24,7 @@ function kindOf(s: Stats): string {
 
 function unreadable(file: string, e: unknown): M3cError {
   const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'error');
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'error');
   return new M3cError('input', `cannot read ${file}: ${why}`);
 }
 
