@@ -8,6 +8,11 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need_apt+=(ffmpeg)
 if [ "${M3C_SETUP_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null 2>&1; then need_apt+=(chromium); fi
+# The reliability and signal tests list child processes with ps (procps) and measure memory with GNU time.
+if [ "${M3C_SETUP_BROWSER:-0}" = 1 ]; then
+  command -v ps >/dev/null 2>&1 || need_apt+=(procps)
+  [ -x /usr/bin/time ] || need_apt+=(time)
+fi
 # The training scripts' tests need Debian's PyTorch (CPU), ONNX and NumPy, for /usr/bin/python3.
 if [ "${M3C_SETUP_TRAINING:-0}" = 1 ] && ! /usr/bin/python3 -c "import torch, onnx, numpy, PIL" >/dev/null 2>&1; then
   need_apt+=(python3-torch python3-onnx python3-numpy python3-pil)
