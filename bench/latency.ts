@@ -14,7 +14,6 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { M3cError } from '../src/shared/engine/errors.ts';
-import type { ItemDescriptions } from '../src/shared/engine/interfaces.ts';
 import { DEFAULT_SELECTION } from '../src/shared/keyframes/index.ts';
 import { writeM3c } from '../src/shared/bitstream/index.ts';
 import { encodeText } from '../src/shared/text/index.ts';
@@ -22,7 +21,7 @@ import { runFfmpeg } from '../src/main/media/index.ts';
 import { createEngine, DEFAULT_GEOMETRY } from '../src/main/pipeline/engine.ts';
 import { encodeVideo } from '../src/main/pipeline/encode.ts';
 import { decodeToMp4, openBitstream } from '../src/main/pipeline/decode.ts';
-import { describeWithLmm } from '../src/main/pipeline/describe-lmm.ts';
+import { lmmDescriber } from '../src/main/pipeline/describe-lmm.ts';
 import { lmmOptionsFrom } from '../src/main/cli/lmm-options.ts';
 
 export interface LatencyRow {
@@ -108,11 +107,9 @@ export async function runLatency(options: LatencyOptions): Promise<LatencyReport
   const engine = createEngine({ modelsDir: options.modelsDir });
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'm3c-latency-'));
   try {
-    const describe = options.lmmUrl
-      ? async (keyframes: readonly number[]): Promise<ItemDescriptions[]> => (await describeWithLmm(clip, geometry, keyframes, { lmm: lmmOptionsFrom({ 'lmm-url': options.lmmUrl }), signal })).texts
-      : undefined;
+    const describer = options.lmmUrl ? lmmDescriber(clip, geometry, { lmm: lmmOptionsFrom({ 'lmm-url': options.lmmUrl }), signal }) : undefined;
     const te = performance.now();
-    const enc = await encodeVideo(engine, clip, { geometry, selection: DEFAULT_SELECTION, mode: 'interpolation', describe, signal });
+    const enc = await encodeVideo(engine, clip, { geometry, selection: DEFAULT_SELECTION, mode: 'interpolation', describer, signal });
     const encodeWall = performance.now() - te;
     const frames = enc.frameCount;
 
@@ -134,7 +131,7 @@ export async function runLatency(options: LatencyOptions): Promise<LatencyReport
     const analysisMs = (t.probe ?? 0) + (t.analysis ?? 0) + (t.selection ?? 0);
     const encRows: { stage: string; ms?: number; skipped?: string; note?: string }[] = [
       { stage: 'keyframe selection / analysis', ms: analysisMs, note: `probe ${(t.probe ?? 0).toFixed(0)} ms, analysis (decoding, embeddings, flow) ${(t.analysis ?? 0).toFixed(0)} ms, selection ${(t.selection ?? 0).toFixed(1)} ms` },
-      describe ? { stage: 'description (LMM)', ms: t.describe ?? 0, note: options.lmmUrl } : { stage: 'description (LMM)', skipped: 'not configured, skipped' },
+      describer ? { stage: 'description (LMM)', ms: t.describe ?? 0, note: options.lmmUrl } : { stage: 'description (LMM)', skipped: 'not configured, skipped' },
       { stage: 'keyframe coding', ms: t['keyframe-coding'] ?? 0, note: `${engine.keyframeCodec.id}, ${enc.keyframes.length} keyframe${enc.keyframes.length === 1 ? '' : 's'}; includes a second decoding pass of the clip` },
       { stage: 'text coding', ms: textMs, note: 'timed by the bench (the engine does not)' },
       { stage: 'bitstream writing', ms: writeMs, note: 'timed by the bench (the engine does not)' },

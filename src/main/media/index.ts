@@ -6,3 +6,4 @@ export { decodeFrames, readVideoFrames, expectedFrameCount, type DecodeOptions }
 export { encodeMp4, DEFAULT_CRF, DEFAULT_PRESET, type EncodeOptions } from './encode.ts';
 export { SCALER_FLAGS, fitFilters, type Fit } from './geometry.ts';
 export { readImage, encodePng } from './image.ts';
+export { pickFrames, type PickedFrame } from './pick-frames.ts';

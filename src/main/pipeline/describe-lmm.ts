@@ -4,7 +4,7 @@
  * `m3c encode --describe` and the studio.
  */
 import type { Geometry } from '../../shared/engine/frame.ts';
-import type { ItemDescriptions } from '../../shared/engine/interfaces.ts';
+import type { Describer, ItemDescriptions } from '../../shared/engine/interfaces.ts';
 import type { ProgressListener } from '../../shared/engine/progress.ts';
 import { encodeText } from '../../shared/text/index.ts';
 import { describeVideo, type DescribeOptions, type DescribeVideoResult, type LmmRecords, type PromptConfig } from '../lmm/index.ts';
@@ -34,4 +34,13 @@ export async function describeWithLmm(input: string, geometry: Geometry, keyfram
     onProgress: (e) => options.onProgress?.({ stage: 'describing', done: e.itemsDone, total: e.itemsTotal, message: `${e.kind} ${e.index + 1} round ${e.round}/${e.rounds}` }),
   });
   return { texts: result.items.map((it) => ({ keyframe: it.keyframe.text, clip: it.clip.text })), result };
+}
+
+/** The LMM dialogue as the encoder's Describer, bound to one video; the request's signal and progress win over the options'. */
+export function lmmDescriber(input: string, geometry: Geometry, options: LmmDescribeOptions): Describer {
+  return {
+    id: 'lmm-dialogue-v1',
+    describe: async ({ keyframes, signal, onProgress }) =>
+      (await describeWithLmm(input, geometry, keyframes, { ...options, signal: signal ?? options.signal, onProgress: onProgress ?? options.onProgress })).texts,
+  };
 }

@@ -4,7 +4,7 @@
  * by a few frames whatever the video's length.
  */
 import type { Geometry, RgbFrame } from '../../shared/engine/frame.ts';
-import type { ItemDescriptions, ReconstructionMode } from '../../shared/engine/interfaces.ts';
+import type { Describer, ItemDescriptions, ReconstructionMode } from '../../shared/engine/interfaces.ts';
 import type { ProgressListener } from '../../shared/engine/progress.ts';
 import { M3cError, throwIfAborted } from '../../shared/engine/errors.ts';
 import { writeM3c, type M3cClip, type M3cHeader } from '../../shared/bitstream/index.ts';
@@ -22,8 +22,8 @@ export interface EncodeOptions {
   readonly mode: ReconstructionMode;
   readonly keyframeBudgetBytes?: number;
   readonly descriptions?: DescriptionsFile;
-  /** Called with the keyframes once selected; returns the texts for each clip (e.g. the LMM dialogue). */
-  readonly describe?: (keyframes: readonly number[], frameCount: number) => Promise<ItemDescriptions[]>;
+  /** Writes the texts once the keyframes are selected (the LMM dialogue); without one, `descriptions` (or none) are used. */
+  readonly describer?: Describer;
   /** Signals from an earlier analysis of the same source at the same geometry (skips the analysis pass). */
   readonly signals?: FrameSignals;
   readonly signal?: AbortSignal;
@@ -73,8 +73,9 @@ export async function encodeVideo(engine: Engine, input: string, options: Encode
   const { keyframes } = selectKeyframes(signals, options.selection);
   timings.selection = performance.now() - t0;
 
-  const texts = options.describe
-    ? await timed('describe', () => options.describe!(keyframes, frameCount))
+  const describer = options.describer;
+  const texts = describer
+    ? await timed('describe', () => describer.describe({ keyframes, frameCount, signal, onProgress }))
     : assignDescriptions(options.descriptions, keyframes, frameCount);
 
   const budget = options.keyframeBudgetBytes ?? engine.defaultKeyframeBudget;

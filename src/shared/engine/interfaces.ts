@@ -2,6 +2,7 @@
  * The stage interfaces of the M3-CVC engine. The pipeline composes them; every backend
  * (classical today, learned later) implements one of these and nothing else.
  */
+import type { ProgressListener } from './progress.ts';
 import type { RgbFrame, Geometry } from './frame.ts';
 
 /** Maps a frame to an L2-normalised embedding; cosine similarity of two embeddings is their dot product. */
@@ -84,8 +85,19 @@ export interface ItemDescriptions {
   readonly clip: string;
 }
 
-/** Writes the texts that travel with each keyframe and clip. */
+export interface DescribeRequest {
+  /** Frame numbers of the keyframes, from 0, increasing: clip i is frames [keyframes[i], keyframes[i + 1]), the last clip ends at frameCount. */
+  readonly keyframes: readonly number[];
+  readonly frameCount: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: ProgressListener;
+}
+
+/**
+ * Writes the texts that travel with each keyframe and clip (the paper's D^F and D^C), one entry per clip of
+ * the request. A describer is bound to its video when it is made (the LMM dialogue, a descriptions file).
+ */
 export interface Describer {
   readonly id: string;
-  describe(clipIndex: number, keyframe: RgbFrame, clipFrames: readonly RgbFrame[], signal?: AbortSignal): Promise<ItemDescriptions>;
+  describe(request: DescribeRequest): Promise<ItemDescriptions[]>;
 }

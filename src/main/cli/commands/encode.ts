@@ -27,7 +27,8 @@ import { readDescriptionsFile } from '../../pipeline/descriptions-file.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { recordEncode, type ProjectContext } from '../../pipeline/project-record.ts';
 import { LmmStore } from '../../store/lmm.ts';
-import { describeWithLmm } from '../../pipeline/describe-lmm.ts';
+import { lmmDescriber } from '../../pipeline/describe-lmm.ts';
+import type { Describer } from '../../../shared/engine/interfaces.ts';
 import { LMM_OPTIONS, lmmOptionsFrom, promptsFrom } from '../lmm-options.ts';
 import type { FrameSignals } from '../../../shared/keyframes/index.ts';
 
@@ -81,18 +82,22 @@ export async function encodeCommand(argv: string[], ctx: CommandContext): Promis
   const prompts = await promptsFrom(v);
   // With --project the dialogue's transcripts and cached answers go to the project database, so
   // re-encoding after a prompt edit only asks again what changed.
-  const describeFor = (project?: ProjectContext) =>
-    lmm
-      ? async (keyframes: readonly number[]) => {
-          const records = project ? new LmmStore(project.store) : undefined;
-          try {
-            const opts = { lmm, prompts, records, projectId: project?.projectId, sourceId: project?.sourceId, signal: ctx.signal, onProgress: ctx.progress };
-            return (await describeWithLmm(input, geometry, keyframes, opts)).texts;
-          } finally {
-            records?.close();
-          }
+  const describerFor = (project?: ProjectContext): Describer | undefined => {
+    if (!lmm) return undefined;
+    const bound = (records?: LmmStore): Describer =>
+      lmmDescriber(input, geometry, { lmm, prompts, records, projectId: project?.projectId, sourceId: project?.sourceId, signal: ctx.signal, onProgress: ctx.progress });
+    return {
+      id: bound().id,
+      describe: async (request) => {
+        const records = project ? new LmmStore(project.store) : undefined;
+        try {
+          return await bound(records).describe(request);
+        } finally {
+          records?.close();
         }
-      : undefined;
+      },
+    };
+  };
   if (path.resolve(output) === path.resolve(input)) throw new M3cError('usage', 'the output would overwrite the input');
   await assertRegularFile(input);
   await assertWritableOutput(output);
@@ -109,7 +114,7 @@ export async function encodeCommand(argv: string[], ctx: CommandContext): Promis
   let result: EncodeResult;
   try {
     const run = (signal: AbortSignal, signals?: FrameSignals, project?: ProjectContext): Promise<EncodeResult> =>
-      encodeVideo(engine, input, { geometry, selection, mode, keyframeBudgetBytes, descriptions, describe: describeFor(project), signals, signal, onProgress: ctx.progress });
+      encodeVideo(engine, input, { geometry, selection, mode, keyframeBudgetBytes, descriptions, describer: describerFor(project), signals, signal, onProgress: ctx.progress });
     const record = {
       geometry,
       selection,
