@@ -31,17 +31,8 @@ export interface FrameSignals {
   readonly flow: Float32Array;
 }
 
-export interface FrameSignalsInit {
-  readonly frameWidth: number;
-  readonly frameHeight: number;
-  readonly embedderId: string;
-  readonly flowId: string;
-  readonly embeddingDim: number;
-  readonly embeddings: Float32Array;
-  readonly gridWidth: number;
-  readonly gridHeight: number;
-  readonly flow: Float32Array;
-}
+/** What the analysis provides; the frame count is derived from it. */
+export type FrameSignalsInit = Omit<FrameSignals, 'frameCount'>;
 
 /** Checks the sizes agree and derives the frame count; throws M3cError('internal') on inconsistent data. */
 export function makeFrameSignals(init: FrameSignalsInit): FrameSignals {
