@@ -23,6 +23,7 @@ import { isActive, useJobs } from './hooks/useJobs.ts';
 import { useProject } from './hooks/useProject.ts';
 import { useTimeline } from './hooks/useTimeline.ts';
 import { createStudioTheme, markerColours, saveThemeMode, type ThemeMode } from './theme.ts';
+import { saveLastView, type LastView } from './last-view.ts';
 
 const SECTIONS: readonly { id: Section; label: string }[] = [
   { id: 'projects', label: 'Projects' },
@@ -39,13 +40,15 @@ export interface AppProps {
   /** Where the theme choice is remembered (localStorage in the browser). */
   storage?: Pick<Storage, 'setItem'> | null;
   initialSection?: Section;
+  /** The project, video and section to reopen (saved when the page was left); it wins over initialSection. */
+  initialView?: LastView | null;
   /** Filmstrip width before layout (tests). */
   initialFilmstripWidth?: number;
 }
 
 export function App(props: AppProps): ReactNode {
   const [mode, setMode] = useState<ThemeMode>(props.initialTheme);
-  const [section, setSection] = useState<Section>(props.initialSection ?? 'projects');
+  const [section, setSection] = useState<Section>(props.initialView?.section ?? props.initialSection ?? 'projects');
   const theme = useMemo(() => createStudioTheme(mode), [mode]);
   const context = useMemo<StudioContextValue>(() => ({ client: props.client, navigate: setSection, colours: markerColours(mode) }), [props.client, mode]);
   const toggleTheme = (): void => {
@@ -57,17 +60,33 @@ export function App(props: AppProps): ReactNode {
     <ThemeProvider theme={theme}>
       <CssBaseline />
       <StudioContext.Provider value={context}>
-        <Studio section={section} onSection={setSection} mode={mode} onToggleTheme={toggleTheme} initialFilmstripWidth={props.initialFilmstripWidth} />
+        <Studio
+          section={section}
+          onSection={setSection}
+          mode={mode}
+          onToggleTheme={toggleTheme}
+          initialFilmstripWidth={props.initialFilmstripWidth}
+          initialView={props.initialView ?? null}
+          storage={props.storage ?? null}
+        />
       </StudioContext.Provider>
     </ThemeProvider>
   );
 }
 
-function Studio(props: { section: Section; onSection: (s: Section) => void; mode: ThemeMode; onToggleTheme: () => void; initialFilmstripWidth?: number }): ReactNode {
+function Studio(props: {
+  section: Section;
+  onSection: (s: Section) => void;
+  mode: ThemeMode;
+  onToggleTheme: () => void;
+  initialFilmstripWidth?: number;
+  initialView: LastView | null;
+  storage: Pick<Storage, 'setItem'> | null;
+}): ReactNode {
   const { client } = useStudio();
-  const { section, onSection } = props;
-  const [projectId, setProjectId] = useState<number | null>(null);
-  const [sourceId, setSourceId] = useState<number | null>(null);
+  const { section, onSection, storage } = props;
+  const [projectId, setProjectId] = useState<number | null>(props.initialView?.projectId ?? null);
+  const [sourceId, setSourceId] = useState<number | null>(props.initialView?.sourceId ?? null);
   const [frame, setFrame] = useState(0);
   const [compareId, setCompareId] = useState<number | null>(null);
   const jobs = useJobs();
@@ -90,6 +109,19 @@ function Studio(props: { section: Section; onSection: (s: Section) => void; mode
     else if (sourceId === null || sourceId !== awaitedSource.current) setSourceId(list[0]?.id ?? null);
   }, [project.detail, sourceId]);
   useEffect(() => setFrame(0), [sourceId]);
+
+  // A reopened project that has been deleted since: back to no project, not an error on every tab.
+  const restored = useRef(props.initialView?.projectId ?? null);
+  useEffect(() => {
+    if (restored.current === null || projectId !== restored.current) return;
+    if (project.detail) restored.current = null;
+    else if (project.error) {
+      restored.current = null;
+      setProjectId(null);
+      setSourceId(null);
+    }
+  }, [project.detail, project.error, projectId]);
+  useEffect(() => saveLastView(storage, { projectId, sourceId, section }), [storage, projectId, sourceId, section]);
 
   const openProject = (id: number | null): void => {
     setProjectId(id);

@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { connectStudio, type M3cBridge, type StudioClient, type WebSocketLike } from '../shared/api/index.ts';
 import { App } from './App.tsx';
 import { initialThemeMode } from './theme.ts';
+import { readLastView } from './last-view.ts';
 import { takeToken } from './url-token.ts';
 
 function storage(): Storage | null {
@@ -46,7 +47,7 @@ if (client) {
   const prefersDark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
   root.render(
     <StrictMode>
-      <App client={client} initialTheme={initialThemeMode(storage(), prefersDark)} storage={storage()} />
+      <App client={client} initialTheme={initialThemeMode(storage(), prefersDark)} storage={storage()} initialView={readLastView(storage())} />
     </StrictMode>,
   );
 }

@@ -44,6 +44,7 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
   let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
   const saved: Partial<Saved> = {};
 
   const shot = async (name: string): Promise<void> => {
@@ -117,6 +118,9 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(30_000);
     page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`);
+    });
     await page.goto(studio.url);
   }, 240_000);
 
@@ -124,6 +128,34 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
     await context?.close();
     await studio?.kill();
     if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  step('shows a keyboard focus ring on buttons and tabs in both themes', async () => {
+    /** Tabs forward until an element matching `selector` has keyboard focus; returns its outline. */
+    const focusByKeyboard = async (selector: string): Promise<{ style: string; width: number; colour: string }> => {
+      await page.locator('body').click({ position: { x: 1, y: 1 } });
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        const found = await page.evaluate((sel) => {
+          const el = document.activeElement;
+          if (!el || !el.matches(sel) || !el.matches(':focus-visible')) return null;
+          // A slider's focus is on its hidden input; the ring is on the thumb around it.
+          const target = el.matches('input[type="range"]') ? (el.parentElement as Element) : el;
+          const cs = getComputedStyle(target);
+          return { style: cs.outlineStyle, width: parseFloat(cs.outlineWidth), colour: cs.outlineColor };
+        }, selector);
+        if (found) return found;
+      }
+      throw new Error(`no ${selector} took keyboard focus within 40 Tab presses`);
+    };
+    for (const theme of ['light', 'dark']) {
+      for (const selector of ['button', '[role="tab"]']) {
+        const ring = await focusByKeyboard(selector);
+        expect(ring.style, `${selector} in the ${theme} theme`).not.toBe('none');
+        expect(ring.width, `${selector} in the ${theme} theme`).toBeGreaterThanOrEqual(2);
+      }
+      await page.getByRole('button', { name: 'Dark theme' }).click();
+    }
   });
 
   step('creates a project and sets a small working geometry in Settings', async () => {
@@ -316,6 +348,10 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
     studio = await startStudio(projectsDir, [path.dirname(BIKES)]);
     await page.goto(studio.url);
 
+    // The page comes back to the project, video and section it showed before.
+    await page.getByLabel('Open project and video').filter({ hasText: `${PROJECT} · bikes.mp4` }).waitFor();
+    expect(await page.getByRole('tab', { name: 'Compare', exact: true }).getAttribute('aria-selected')).toBe('true');
+    await tab('Projects');
     await page.getByRole('button', { name: `Open project ${PROJECT}` }).click();
     expect(await studio.api<unknown[]>('listProjects')).toEqual(before);
     await page.getByRole('button', { name: 'Open video bikes.mp4' }).filter({ hasText: `${FRAMES} frames analysed` }).waitFor();
@@ -350,6 +386,7 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
     await page.getByRole('link', { name: `Download mp4 of encode ${saved.encodeId}` }).waitFor();
 
     expect(pageErrors).toEqual([]);
+    expect(consoleErrors).toEqual([]);
     console.log(`screenshots in ${SCREENSHOTS_DIR}`);
   }, 180_000);
 });

@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-libra
 import { afterEach, describe, expect, it } from 'vitest';
 import { DESCRIPTION_SAVE_DELAY_MS } from '../../../src/renderer/components/DialoguePanel.tsx';
 import { initialThemeMode } from '../../../src/renderer/theme.ts';
+import { readLastView } from '../../../src/renderer/last-view.ts';
 import { job, renderStudio, StudioTransportDouble, syntheticSignals } from './studio-test-double.tsx';
 
 const { signals } = syntheticSignals(200, 16, 4, 3);
@@ -113,6 +114,28 @@ describe('import and analysis', () => {
 });
 
 describe('shell, jobs and exports', () => {
+  it('remembers the open project, video and section, and reopens them after a reload', async () => {
+    const transport = new StudioTransportDouble(signals);
+    const stored: Record<string, string> = {};
+    const storage = { setItem: (k: string, v: string) => void (stored[k] = v), getItem: (k: string) => stored[k] ?? null };
+    await openVideo(transport, { storage });
+    fireEvent.click(screen.getByRole('tab', { name: 'Timeline' }));
+    const view = readLastView(storage);
+    expect(view).toEqual({ projectId: 1, sourceId: 7, section: 'timeline' });
+    cleanup();
+    // The reload: a new page with what was stored.
+    renderStudio(transport, { storage, initialView: view! });
+    expect(screen.getByRole('tab', { name: 'Timeline' }).getAttribute('aria-selected')).toBe('true');
+    await screen.findByLabelText('Keyframe count');
+    expect(screen.getByLabelText('Open project and video').textContent).toBe('Bikes · bikes.mp4');
+    cleanup();
+    // A project deleted since then: no project open, no error.
+    renderStudio(transport, { storage, initialView: { projectId: 99, sourceId: 7, section: 'timeline' } });
+    await waitFor(() => expect(screen.getByLabelText('Open project and video').textContent).toBe('no project open'));
+    expect(readLastView({ getItem: () => '{"projectId":"x","section":"nowhere"}' })).toEqual({ projectId: null, sourceId: null, section: 'projects' });
+    expect(readLastView({ getItem: () => 'not json' })).toBeNull();
+  });
+
   it('toggles between the light and the dark theme and remembers the choice', async () => {
     const transport = new StudioTransportDouble(signals);
     const stored: Record<string, string> = {};

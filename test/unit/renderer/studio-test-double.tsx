@@ -2,6 +2,7 @@
  * Test double of the studio's transport: answers every contract method from in-memory state, records each
  * call, and lets a test push events as main would. Components run unchanged on top of createApiClient.
  */
+import type { LastView } from '../../../src/renderer/last-view.ts';
 import type { ReactElement } from 'react';
 import { render, type RenderResult } from '@testing-library/react';
 import { createApiClient, type ApiTransport, type StudioClient } from '../../../src/shared/api/client.ts';
@@ -103,6 +104,7 @@ export class StudioTransportDouble implements ApiTransport {
       case 'listProjects':
         return this.projects;
       case 'openProject':
+        if (!this.projects.some((x) => x.id === p.projectId)) throw { code: 'input', message: `project ${String(p.projectId)} does not exist (it may have been deleted)` };
         return this.detail();
       case 'getSignals':
         this.signalsBase64 ??= bytesToBase64(serialiseFrameSignals(this.signals));
@@ -247,8 +249,11 @@ export function syntheticSignals(frameCount: number, embeddingDim = 64, gridWidt
   return { signals, cuts };
 }
 
-export function renderStudio(transport: StudioTransportDouble, options: { storage?: Pick<Storage, 'setItem'> } = {}): RenderResult & { client: StudioClient } {
+export function renderStudio(
+  transport: StudioTransportDouble,
+  options: { storage?: Pick<Storage, 'setItem'>; initialView?: LastView } = {},
+): RenderResult & { client: StudioClient } {
   const client = createApiClient(transport);
-  const ui: ReactElement = <App client={client} initialTheme="light" storage={options.storage ?? null} initialFilmstripWidth={960} />;
+  const ui: ReactElement = <App client={client} initialTheme="light" storage={options.storage ?? null} initialFilmstripWidth={960} initialView={options.initialView} />;
   return { ...render(ui), client };
 }

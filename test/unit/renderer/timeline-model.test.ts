@@ -114,3 +114,23 @@ describe('timeline model', () => {
     expect(times[3]).toBeLessThan(1000);
   });
 });
+
+describe('slider ladders', () => {
+  it('has rungs 0.01 apart up to 1 and 0.05 apart up to 5 for D_th, and finds the nearest rung', async () => {
+    const { buildLadder, nearestRung, parseTypedValue } = await import('../../../src/renderer/timeline/ladder.ts');
+    const rungs = buildLadder(0, [{ to: 1, step: 0.01 }, { to: 5, step: 0.05 }], 2);
+    expect(rungs).toHaveLength(181);
+    expect(rungs[40]).toBe(0.4);
+    expect(rungs[100]).toBe(1);
+    expect(rungs[101]).toBe(1.05);
+    expect(rungs.at(-1)).toBe(5);
+    expect(nearestRung(rungs, 0.4)).toBe(40);
+    expect(nearestRung(rungs, 0.437)).toBe(44);
+    expect(nearestRung(rungs, 1.07)).toBe(101);
+    expect(nearestRung(rungs, -1)).toBe(0);
+    expect(nearestRung(rungs, 9)).toBe(180);
+    expect(parseTypedValue(' 0,5 ', 0, 5, 2)).toBe(0.5);
+    expect(parseTypedValue('0.437', 0, 5, 2)).toBe(0.44);
+    for (const bad of ['', 'abc', '5.01', '-0.1', '1e3', 'Infinity', '0.4.1']) expect(parseTypedValue(bad, 0, 5, 2)).toBeNull();
+  });
+});

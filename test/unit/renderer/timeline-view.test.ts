@@ -23,6 +23,7 @@ describe('timeline screen on a 2,400-frame video', () => {
   const markers = (kind?: string): Element[] =>
     [...screen.getByRole('img', { name: 'Keyframe markers' }).querySelectorAll(kind ? `[data-marker="${kind}"]` : '[data-marker]')];
   const threshold = (): HTMLElement => screen.getByRole('slider', { name: 'Threshold D_th' });
+  const thresholdField = (): HTMLElement => screen.getByRole('textbox', { name: 'Threshold D_th value' });
 
   it('fetches the signals once and shows the selection with its markers and bitrate', () => {
     expect(transport.callsOf('getSignals')).toHaveLength(1);
@@ -34,11 +35,13 @@ describe('timeline screen on a 2,400-frame video', () => {
   it('moving the threshold re-selects in the renderer and updates count, markers and bitrate', () => {
     const before = count();
     const rateBefore = screen.getByLabelText('Estimated bitrate').textContent;
-    fireEvent.change(threshold(), { target: { value: '4' } });
+    // Typed in the number field beside the slider.
+    fireEvent.change(thresholdField(), { target: { value: '4' } });
     expect(count()).toBeLessThan(before);
+    expect(threshold().getAttribute('aria-valuenow')).toBe('4');
     expect(markers()).toHaveLength(count());
     expect(screen.getByLabelText('Estimated bitrate').textContent).not.toBe(rateBefore);
-    fireEvent.change(threshold(), { target: { value: '0.4' } });
+    fireEvent.change(thresholdField(), { target: { value: '0.4' } });
     expect(count()).toBe(before);
     // Re-selection needs no call to main; only the (debounced) save goes there.
     expect(transport.callsOf('getSignals')).toHaveLength(1);
@@ -50,9 +53,10 @@ describe('timeline screen on a 2,400-frame video', () => {
     const track = screen.getByRole('img', { name: 'Keyframe markers' });
     const times: number[] = [];
     const seen = new Set<number>();
-    for (const v of [0.5, 0.8, 1.2, 2, 3, 1.5, 0.6, 0.45, 2.5, 0.4]) {
+    // The slider's own values are rungs of its ladder (0.01 apart up to 1, then 0.05): 0.5, 0.8, 1.2, 2, 3, ...
+    for (const rung of [50, 80, 104, 120, 140, 110, 60, 45, 130, 40]) {
       const t0 = performance.now();
-      fireEvent.change(slider, { target: { value: String(v) } });
+      fireEvent.change(slider, { target: { value: String(rung) } });
       const n = track.querySelectorAll('[data-marker]').length;
       times.push(performance.now() - t0);
       seen.add(n);
@@ -62,6 +66,25 @@ describe('timeline screen on a 2,400-frame video', () => {
       `slider -> markers in the DOM (jsdom, 2400 frames): median ${times[5].toFixed(1)} ms, max ${times[9].toFixed(1)} ms over ${times.length} moves`,
     );
     expect(seen.size).toBeGreaterThan(1);
+  });
+
+  it('the threshold slider steps on a ladder: 0.01 up to 1, 0.05 above, and a bad typed value is refused', () => {
+    const slider = threshold();
+    fireEvent.change(slider, { target: { value: '41' } });
+    expect(slider.getAttribute('aria-valuenow')).toBe('0.41');
+    expect((thresholdField() as HTMLInputElement).value).toBe('0.41');
+    fireEvent.change(slider, { target: { value: '101' } });
+    expect(slider.getAttribute('aria-valuenow')).toBe('1.05');
+    const before = count();
+    fireEvent.change(thresholdField(), { target: { value: '7' } });
+    expect(thresholdField().getAttribute('aria-invalid')).toBe('true');
+    expect(count()).toBe(before);
+    expect(slider.getAttribute('aria-valuenow')).toBe('1.05');
+    // A typed value between rungs is kept exactly; the thumb sits on the nearest rung.
+    fireEvent.change(thresholdField(), { target: { value: '0.437' } });
+    expect(slider.getAttribute('aria-valuenow')).toBe('0.44');
+    fireEvent.change(thresholdField(), { target: { value: '0.4' } });
+    fireEvent.blur(thresholdField());
   });
 
   it('the strategy and the other controls also change the count', () => {
