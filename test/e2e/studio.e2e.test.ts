@@ -242,6 +242,23 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
     saved.threshold = 0.5;
   });
 
+  step('plays the timeline with Space from the current frame, and pauses', async () => {
+    await goToFrame(0);
+    const frameNow = async (): Promise<number> => Number(/^Frame (\d+)/.exec((await page.getByLabel('Current frame', { exact: true }).textContent()) ?? '')![1]);
+    await page.keyboard.press('Space');
+    await page.getByLabel('Playback state').filter({ hasText: 'Playing 1x' }).waitFor({ timeout: 60_000 });
+    await expect.poll(frameNow, { timeout: 20_000 }).toBeGreaterThanOrEqual(4);
+    const video = page.getByLabel('Playback of bikes.mp4');
+    expect(await video.evaluate((v) => (v as unknown as { paused: boolean }).paused)).toBe(false);
+    await page.keyboard.press('Space');
+    await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+    const stopped = await frameNow();
+    await page.waitForTimeout(500);
+    expect(await frameNow()).toBe(stopped);
+    await page.getByRole('img', { name: `Preview of frame ${stopped}` }).waitFor();
+    console.log(`played frames 0..${stopped} and paused`);
+  });
+
   step('adds a keyframe by hand and keeps it as a marked override', async () => {
     const auto = new Set(await markerFrames('auto'));
     const frame = [34, 35, 36, 33, 37, 32, 38].find((f) => !auto.has(f))!;
@@ -342,15 +359,19 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
     await shot('compare');
   });
 
+  step('a reload comes back to the project, video and section it showed', async () => {
+    await page.reload();
+    await page.getByLabel('Open project and video').filter({ hasText: `${PROJECT} · bikes.mp4` }).waitFor();
+    expect(await page.getByRole('tab', { name: 'Compare', exact: true }).getAttribute('aria-selected')).toBe('true');
+  });
+
   step('finds everything again after the server restarts', async () => {
     const before = await studio.api<{ id: number; name: string }[]>('listProjects');
     await studio.kill();
     studio = await startStudio(projectsDir, [path.dirname(BIKES)]);
     await page.goto(studio.url);
 
-    // The page comes back to the project, video and section it showed before.
-    await page.getByLabel('Open project and video').filter({ hasText: `${PROJECT} · bikes.mp4` }).waitFor();
-    expect(await page.getByRole('tab', { name: 'Compare', exact: true }).getAttribute('aria-selected')).toBe('true');
+    // A new server is a new origin (another port): nothing to restore there, the Projects list shows.
     await tab('Projects');
     await page.getByRole('button', { name: `Open project ${PROJECT}` }).click();
     expect(await studio.api<unknown[]>('listProjects')).toEqual(before);

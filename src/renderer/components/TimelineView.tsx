@@ -1,4 +1,4 @@
-import { memo, useCallback, useDeferredValue, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
@@ -13,6 +13,7 @@ import { useStudio } from '../context.tsx';
 import { formatEta, formatKbps, fps as fpsOf } from '../format.ts';
 import { isActive } from '../hooks/useJobs.ts';
 import type { TimelineHook } from '../hooks/useTimeline.ts';
+import { usePlayback, type Playback } from '../hooks/usePlayback.ts';
 import {
   addKeyframe,
   clearOverride,
@@ -30,6 +31,7 @@ import { EmptyState, ErrorNotice, toShownError, type ShownError } from './common
 import { Filmstrip } from './Filmstrip.tsx';
 import { NextIcon, NextKeyIcon, PrevIcon, PrevKeyIcon } from './icons.tsx';
 import { MarkerTrack, SeriesPlot } from './Plots.tsx';
+import { ForwardPlayer, keyBelongsToControl, PlayButton } from './Playback.tsx';
 import { SelectionControls } from './SelectionControls.tsx';
 
 export interface TimelineViewProps {
@@ -182,7 +184,29 @@ function TimelineReady(props: ReadyProps): ReactNode {
   // Handlers read the latest state through refs so memoised children keep stable props.
   const latest = useRef({ t, params, frame, setParams: tl.setParams });
   latest.current = { t, params, frame, setParams: tl.setParams };
-  const seek = useCallback((f: number) => onCurrent(Math.min(frameCount - 1, Math.max(0, f))), [onCurrent, frameCount]);
+  const playback = usePlayback(frameCount, rateFps, frame, onCurrent);
+  const { stop: stopPlayback, toggle: togglePlayback, shuttle } = playback;
+  // A step or seek by the user ends playback; playback itself moves the frame through onCurrent.
+  const seek = useCallback(
+    (f: number) => {
+      stopPlayback();
+      onCurrent(Math.min(frameCount - 1, Math.max(0, f)));
+    },
+    [onCurrent, frameCount, stopPlayback],
+  );
+  // Space, J and L work wherever focus is on the Timeline, except in the controls that use those keys.
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent): void => {
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || keyBelongsToControl(e.target)) return;
+      if (e.key === ' ') togglePlayback();
+      else if (e.key === 'l' || e.key === 'L') shuttle(1);
+      else if (e.key === 'j' || e.key === 'J') shuttle(-1);
+      else return;
+      e.preventDefault();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [togglePlayback, shuttle]);
   const toggle = useCallback((f: number) => {
     const { t: tt, params: p, setParams } = latest.current;
     setParams(tt.keyframeSet.has(f) ? removeKeyframe(p, f) : addKeyframe(p, f));
@@ -226,6 +250,7 @@ function TimelineReady(props: ReadyProps): ReactNode {
   const deferredParams = useDeferredValue(params);
   const [preview, setPreview] = useState<{ frame: number; failed: boolean }>({ frame: -1, failed: false });
   const aspect = source.analysis ? `${source.analysis.geometry.width} / ${source.analysis.geometry.height}` : '16 / 10';
+  const previewStyle = { width: '100%', maxHeight: 360, aspectRatio: aspect, objectFit: 'contain', background: 'black', display: 'block', borderRadius: 4 } as const;
 
   return (
     <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: 'minmax(0, 1fr) 320px' }, gap: 2 }}>
@@ -251,27 +276,36 @@ function TimelineReady(props: ReadyProps): ReactNode {
 
         <Box sx={{ display: 'flex', gap: 2, alignItems: 'flex-start', flexWrap: 'wrap' }}>
           <Box sx={{ flex: '1 1 420px', minWidth: 0 }}>
-            <img
-              src={client.mediaUrl(mediaRefs.preview(source.id, frame))}
-              alt={`Preview of frame ${frame}`}
-              onLoad={() => setPreview({ frame, failed: false })}
-              onError={() => setPreview({ frame, failed: true })}
-              style={{
-                width: '100%',
-                maxHeight: 360,
-                aspectRatio: aspect,
-                objectFit: 'contain',
-                background: 'black',
-                display: 'block',
-                borderRadius: 4,
-                // The browser keeps the previous picture until the next one arrives: dim it so it is not
-                // mistaken for the current frame.
-                opacity: preview.frame === frame && !preview.failed ? 1 : 0.45,
-              }}
-            />
-            <Typography variant="caption" color={preview.failed && preview.frame === frame ? 'error' : 'text.secondary'} aria-live="polite">
-              {preview.frame !== frame ? `Loading frame ${frame}…` : preview.failed ? `The preview of frame ${frame} could not be loaded; step to another frame and back to retry.` : '\u00a0'}
-            </Typography>
+            {playback.mode === 'forward' ? (
+              <ForwardPlayer
+                src={client.mediaUrl(mediaRefs.original(source.id))}
+                startFrame={frame}
+                fps={rateFps}
+                speed={playback.speed}
+                label={`Playback of ${source.name}`}
+                style={previewStyle}
+                onFrame={playback.onVideoFrame}
+                onEnd={playback.onVideoEnd}
+              />
+            ) : (
+              <>
+                <img
+                  src={client.mediaUrl(mediaRefs.preview(source.id, frame))}
+                  alt={`Preview of frame ${frame}`}
+                  onLoad={() => setPreview({ frame, failed: false })}
+                  onError={() => setPreview({ frame, failed: true })}
+                  style={{
+                    ...previewStyle,
+                    // The browser keeps the previous picture until the next one arrives: dim it so it is not
+                    // mistaken for the current frame.
+                    opacity: preview.frame === frame && !preview.failed ? 1 : 0.45,
+                  }}
+                />
+                <Typography variant="caption" color={preview.failed && preview.frame === frame ? 'error' : 'text.secondary'} aria-live="polite">
+                  {preview.frame !== frame ? `Loading frame ${frame}…` : preview.failed ? `The preview of frame ${frame} could not be loaded; step to another frame and back to retry.` : '\u00a0'}
+                </Typography>
+              </>
+            )}
           </Box>
           <Stack spacing={1} sx={{ flex: '0 1 260px' }}>
             <Typography aria-label="Current frame" aria-live="polite">
@@ -279,7 +313,7 @@ function TimelineReady(props: ReadyProps): ReactNode {
               {isKey ? ' · keyframe' : ''}
               {override ? ` (${override} by hand)` : ''}
             </Typography>
-            <FrameButtons onStep={(d) => seek(latest.current.frame + d)} onJump={jumpKeyframe} />
+            <FrameButtons onStep={(d) => seek(latest.current.frame + d)} onJump={jumpKeyframe} playback={playback} />
             <Button variant="outlined" onClick={() => toggle(frame)} disabled={isKey && frame === 0} aria-label={isKey ? 'Remove keyframe at current frame' : 'Add keyframe at current frame'}>
               {isKey ? 'Remove keyframe here (K)' : 'Add keyframe here (K)'}
             </Button>
@@ -305,7 +339,7 @@ function TimelineReady(props: ReadyProps): ReactNode {
             initialViewportWidth={props.initialFilmstripWidth}
           />
           <Typography variant="caption" color="text.secondary">
-            Focus the filmstrip: ←/→ step a frame (Shift: 10), Ctrl+←/→ jump between keyframes, Home/End, K adds or removes a keyframe.
+            Space plays and pauses, L plays faster, J backward. Focus the filmstrip: ←/→ step a frame (Shift: 10), Ctrl+←/→ jump between keyframes, Home/End, K adds or removes a keyframe.
           </Typography>
         </Box>
 
@@ -327,9 +361,10 @@ function TimelineReady(props: ReadyProps): ReactNode {
   );
 }
 
-const FrameButtons = memo(function FrameButtons(props: { onStep: (delta: number) => void; onJump: (direction: 1 | -1) => void }): ReactNode {
+const FrameButtons = memo(function FrameButtons(props: { onStep: (delta: number) => void; onJump: (direction: 1 | -1) => void; playback: Playback }): ReactNode {
   return (
     <Stack direction="row" spacing={0.5}>
+      <PlayButton playback={props.playback} />
       <IconButton aria-label="Previous keyframe" title="Previous keyframe (Ctrl+←)" onClick={() => props.onJump(-1)}>
         <PrevKeyIcon />
       </IconButton>
@@ -344,7 +379,7 @@ const FrameButtons = memo(function FrameButtons(props: { onStep: (delta: number)
       </IconButton>
     </Stack>
   );
-}, () => true);
+}, (a, b) => a.playback.mode === b.playback.mode);
 
 function OverrideList(props: { overrides: KeyframeOverrides; onSeek: (f: number) => void; onClear: (f: number) => void; onClearAll: () => void }): ReactNode {
   const o = props.overrides;

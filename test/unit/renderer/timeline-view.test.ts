@@ -123,6 +123,33 @@ describe('timeline screen on a 2,400-frame video', () => {
     expect(screen.getByLabelText('Current frame').textContent).toMatch(/^Frame 2399 of 2399/);
   });
 
+  it('plays backward with J (faster when pressed again), stops on Space, and Play switches to the video player', async () => {
+    const strip = screen.getByRole('listbox', { name: 'Filmstrip' });
+    const frameNow = (): number => Number(/^Frame (\d+)/.exec(screen.getByLabelText('Current frame').textContent ?? '')![1]);
+    expect(frameNow()).toBe(2399);
+    fireEvent.keyDown(strip, { key: 'j' });
+    fireEvent.keyDown(strip, { key: 'j' });
+    // 2x at 8 fps: a frame every 62.5 ms.
+    await waitFor(() => expect(frameNow()).toBeLessThan(2394), { timeout: 3000 });
+    expect(screen.getByRole('button', { name: 'Pause' })).toBeTruthy();
+    fireEvent.keyDown(document.body, { key: ' ' });
+    const stopped = frameNow();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(frameNow()).toBe(stopped);
+    expect(screen.getByRole('button', { name: 'Play' })).toBeTruthy();
+    // Space in a text field types a space: no playback.
+    fireEvent.keyDown(screen.getByRole('textbox', { name: 'Threshold D_th value' }), { key: ' ' });
+    expect(screen.getByRole('button', { name: 'Play' })).toBeTruthy();
+    // Forward play runs the source's proxy video from the current frame; a step by hand stops it.
+    fireEvent.click(screen.getByRole('button', { name: 'Play' }));
+    const video = screen.getByLabelText('Playback of bikes.mp4') as HTMLVideoElement;
+    expect(video.getAttribute('src')).toBe('http://studio.test/media/original/7');
+    expect(screen.queryByRole('img', { name: /^Preview of frame/ })).toBeNull();
+    fireEvent.keyDown(strip, { key: 'End' });
+    expect(screen.getByRole('button', { name: 'Play' })).toBeTruthy();
+    expect(screen.getByRole('img', { name: 'Preview of frame 2399' })).toBeTruthy();
+  });
+
   it('adds a keyframe by hand with K, marks it, and saves the override', async () => {
     const strip = screen.getByRole('listbox', { name: 'Filmstrip' });
     const before = count();
