@@ -242,6 +242,21 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
     saved.threshold = 0.5;
   });
 
+  step('at 1024x700 the selection controls are in view beside the timeline', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    try {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      for (const name of ['Lambda 1 (semantic weight)', 'Lambda 2 (motion weight)', 'Threshold D_th']) {
+        const box = (await page.getByRole('slider', { name }).boundingBox())!;
+        expect(box.y + box.height, name).toBeLessThanOrEqual(700);
+        expect(box.x + box.width, name).toBeLessThanOrEqual(1024);
+      }
+      await shot('timeline-1024x700');
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 960 });
+    }
+  });
+
   step('plays the timeline with Space from the current frame, and pauses', async () => {
     await goToFrame(0);
     const frameNow = async (): Promise<number> => Number(/^Frame (\d+)/.exec((await page.getByLabel('Current frame', { exact: true }).textContent()) ?? '')![1]);
@@ -305,9 +320,11 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
     const encodeId = Number(/\d+/.exec((await row.getAttribute('aria-label'))!)![0]);
     saved.encodeId = encodeId;
 
+    // "Decode and compare" decodes, then opens Compare on its own.
     await page.getByRole('button', { name: `Decode and compare encode ${encodeId}` }).click();
-    const decodeJob = (await page.getByRole('listitem', { name: /^Decode job \S+$/ }).first().getAttribute('aria-label'))!;
-    await followJob(decodeJob, ['done']);
+    await page.getByRole('tab', { name: 'Compare', selected: true }).waitFor({ timeout: JOB_TIMEOUT });
+    await page.getByLabel('Compare frame readout').waitFor();
+    await tab('Jobs & exports');
     await page.getByRole('link', { name: `Download mp4 of encode ${encodeId}` }).waitFor();
 
     // A second encode, cancelled while it runs.
@@ -357,6 +374,28 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
       await expect.poll(() => video.evaluate((v) => (v as unknown as { readyState: number }).readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
     }
     await shot('compare');
+    // Keys: → steps both players a frame; Space plays and pauses both.
+    const readout = page.getByLabel('Compare frame readout');
+    await page.keyboard.press('ArrowRight');
+    await readout.filter({ hasText: /^Frame 1 / }).waitFor();
+    await page.keyboard.press('Space');
+    await page.getByRole('button', { name: 'Pause both videos' }).waitFor();
+    await page.keyboard.press('Space');
+    await page.getByRole('button', { name: 'Play both videos' }).waitFor();
+    // The wipe view: the original is clipped at the line, dragged to a quarter of the width.
+    await page.getByRole('button', { name: 'Wipe', exact: true }).click();
+    const wipe = page.getByRole('group', { name: 'Wipe between original and reconstruction' });
+    const box = (await wipe.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 4, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(() => page.locator('video[aria-label="Original video"]').evaluate((v) => (v as unknown as { style: { clipPath: string } }).style.clipPath)).toMatch(/^inset\(0(px)? 75% 0(px)? 0(px)?\)$/);
+    await shot('compare-wipe');
+    await page.getByRole('button', { name: 'Zoom', exact: true }).click();
+    await page.getByRole('button', { name: 'Zoom 4x' }).click();
+    await expect.poll(() => page.locator('video[aria-label="Original video"]').evaluate((v) => (v as unknown as { getBoundingClientRect(): { width: number } }).getBoundingClientRect().width)).toBe(WIDTH * 4);
+    await page.getByRole('button', { name: 'Side by side' }).click();
   });
 
   step('a reload comes back to the project, video and section it showed', async () => {
@@ -407,7 +446,7 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
     await page.getByRole('link', { name: `Download mp4 of encode ${saved.encodeId}` }).waitFor();
 
     expect(pageErrors).toEqual([]);
-    expect(consoleErrors).toEqual([]);
+    expect(consoleErrors, consoleErrors.join("\n")).toEqual([]);
     console.log(`screenshots in ${SCREENSHOTS_DIR}`);
   }, 180_000);
 });

@@ -1,4 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
+import IconButton from '@mui/material/IconButton';
+import ToggleButton from '@mui/material/ToggleButton';
+import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import LinearProgress from '@mui/material/LinearProgress';
@@ -11,7 +14,8 @@ import type { Comparison, EncodeInfo } from '../../shared/api/contract.ts';
 import { useStudio } from '../context.tsx';
 import { seriesMax, seriesMin } from '../timeline/model.ts';
 import { EmptyState, ErrorNotice, toShownError, type ShownError } from './common.tsx';
-import { PauseIcon, PlayIcon } from './icons.tsx';
+import { NextIcon, PauseIcon, PlayIcon, PrevIcon } from './icons.tsx';
+import { keyBelongsToControl } from './Playback.tsx';
 import { SeriesPlot } from './Plots.tsx';
 
 /** Drift between the two players, in frames, beyond which the reconstruction is re-aligned to the original. */
@@ -93,33 +97,72 @@ export function CompareView(props: { encodes: readonly EncodeInfo[]; encodeId: n
   );
 }
 
+type CompareMode = 'side' | 'wipe' | 'zoom';
+const ZOOMS = [1, 2, 4, 8] as const;
+
 function ComparePlayers({ comparison: c }: { comparison: Comparison }): ReactNode {
   const { client } = useStudio();
   const original = useRef<HTMLVideoElement>(null);
   const reconstructed = useRef<HTMLVideoElement>(null);
   const [frame, setFrame] = useState(0);
   const [playing, setPlaying] = useState(false);
+  const [mode, setMode] = useState<CompareMode>('side');
+  const [wipe, setWipe] = useState(50);
+  const [zoom, setZoom] = useState<(typeof ZOOMS)[number]>(2);
 
-  const seek = (f: number): void => {
-    const t = (f + 0.5) / c.fps;
-    for (const v of [original.current, reconstructed.current]) if (v) v.currentTime = t;
-    setFrame(f);
-  };
+  const pause = useCallback((): void => {
+    original.current?.pause();
+    reconstructed.current?.pause();
+    setPlaying(false);
+  }, []);
+  const seek = useCallback(
+    (f: number): void => {
+      const clamped = Math.min(c.frames - 1, Math.max(0, f));
+      const t = (clamped + 0.5) / c.fps;
+      for (const v of [original.current, reconstructed.current]) if (v) v.currentTime = t;
+      setFrame(clamped);
+    },
+    [c.frames, c.fps],
+  );
 
-  const toggle = (): void => {
+  const toggle = useCallback((): void => {
     const a = original.current;
     const b = reconstructed.current;
     if (!a || !b) return;
-    if (playing) {
-      a.pause();
-      b.pause();
-      setPlaying(false);
-    } else {
-      b.currentTime = a.currentTime;
-      void Promise.all([a.play(), b.play()]).catch(() => setPlaying(false));
-      setPlaying(true);
-    }
-  };
+    if (!a.paused) return pause();
+    b.currentTime = a.currentTime;
+    void Promise.all([a.play(), b.play()]).catch(() => setPlaying(false));
+    setPlaying(true);
+  }, [pause]);
+
+  // Space plays and pauses; ←/→ step a frame (Shift: 10), pausing first; Home/End.
+  const latest = useRef({ frame, seek, toggle, pause });
+  latest.current = { frame, seek, toggle, pause };
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent): void => {
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || keyBelongsToControl(e.target)) return;
+      const l = latest.current;
+      const step = (d: number): void => {
+        l.pause();
+        l.seek(l.frame + d);
+      };
+      if (e.key === ' ') l.toggle();
+      else if (e.key === 'ArrowRight') step(e.shiftKey ? 10 : 1);
+      else if (e.key === 'ArrowLeft') step(e.shiftKey ? -10 : -1);
+      else if (e.key === 'Home') step(-Infinity);
+      else if (e.key === 'End') step(Infinity);
+      else return;
+      e.preventDefault();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
+  // Another view mounts new players: they start paused at the frame the last ones showed.
+  useEffect(() => {
+    setPlaying(false);
+    latest.current.seek(latest.current.frame);
+  }, [mode]);
 
   // The original leads: its clock drives the cursor, and the reconstruction follows when it drifts.
   const onTime = (): void => {
@@ -131,25 +174,50 @@ function ComparePlayers({ comparison: c }: { comparison: Comparison }): ReactNod
   };
 
   const psnrFinite = c.psnr.map((v) => (Number.isFinite(v) ? v : 100));
+  const originalSrc = client.mediaUrl(c.originalVideo);
+  const reconstructedSrc = client.mediaUrl(c.reconstructedVideo);
   return (
     <Box>
-      <Box sx={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 1 }}>
-        <SideVideo caption="Original" label="Original video" videoRef={original} src={client.mediaUrl(c.originalVideo)} onTimeUpdate={onTime} onEnded={() => setPlaying(false)} />
-        <SideVideo caption="Reconstruction" label="Reconstructed video" videoRef={reconstructed} src={client.mediaUrl(c.reconstructedVideo)} />
-      </Box>
+      <Stack direction="row" spacing={2} sx={{ alignItems: 'center', mb: 1, flexWrap: 'wrap' }}>
+        <ToggleButtonGroup exclusive size="small" value={mode} onChange={(_e, v: CompareMode | null) => v && setMode(v)} aria-label="Compare view">
+          <ToggleButton value="side">Side by side</ToggleButton>
+          <ToggleButton value="wipe">Wipe</ToggleButton>
+          <ToggleButton value="zoom">Zoom</ToggleButton>
+        </ToggleButtonGroup>
+        {mode === 'wipe' ? (
+          <Slider aria-label="Wipe position (percent of the width showing the original)" min={0} max={100} value={wipe} onChange={(_e, v) => setWipe(v as number)} sx={{ maxWidth: 240 }} />
+        ) : null}
+        {mode === 'zoom' ? (
+          <ToggleButtonGroup exclusive size="small" value={zoom} onChange={(_e, v: (typeof ZOOMS)[number] | null) => v && setZoom(v)} aria-label="Zoom factor">
+            {ZOOMS.map((z) => (
+              <ToggleButton key={z} value={z} aria-label={`Zoom ${z}x`}>
+                {z}x
+              </ToggleButton>
+            ))}
+          </ToggleButtonGroup>
+        ) : null}
+      </Stack>
+      {mode === 'side' ? (
+        <Box sx={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 1 }}>
+          <SideVideo caption="Original" label="Original video" videoRef={original} src={originalSrc} onTimeUpdate={onTime} onEnded={() => setPlaying(false)} />
+          <SideVideo caption="Reconstruction" label="Reconstructed video" videoRef={reconstructed} src={reconstructedSrc} />
+        </Box>
+      ) : mode === 'wipe' ? (
+        <WipeView original={original} reconstructed={reconstructed} originalSrc={originalSrc} reconstructedSrc={reconstructedSrc} wipe={wipe} onWipe={setWipe} onTime={onTime} onEnded={() => setPlaying(false)} />
+      ) : (
+        <ZoomView original={original} reconstructed={reconstructed} originalSrc={originalSrc} reconstructedSrc={reconstructedSrc} zoom={zoom} onTime={onTime} onEnded={() => setPlaying(false)} />
+      )}
       <Stack direction="row" spacing={2} sx={{ alignItems: 'center', my: 1 }}>
-        <Button variant="outlined" onClick={toggle} startIcon={playing ? <PauseIcon /> : <PlayIcon />} aria-label={playing ? 'Pause both videos' : 'Play both videos'}>
+        <Button variant="outlined" onClick={toggle} startIcon={playing ? <PauseIcon /> : <PlayIcon />} aria-label={playing ? 'Pause both videos' : 'Play both videos'} title="Space plays and pauses; ←/→ step a frame">
           {playing ? 'Pause' : 'Play'}
         </Button>
-        <Slider
-          aria-label="Compare position (frame)"
-          min={0}
-          max={Math.max(0, c.frames - 1)}
-          step={1}
-          value={frame}
-          onChange={(_e, v) => seek(v as number)}
-          sx={{ flex: 1 }}
-        />
+        <IconButton aria-label="Previous frame" title="Previous frame (←)" onClick={() => (pause(), seek(frame - 1))}>
+          <PrevIcon />
+        </IconButton>
+        <IconButton aria-label="Next frame" title="Next frame (→)" onClick={() => (pause(), seek(frame + 1))}>
+          <NextIcon />
+        </IconButton>
+        <Slider aria-label="Compare position (frame)" min={0} max={Math.max(0, c.frames - 1)} step={1} value={frame} onChange={(_e, v) => seek(v as number)} sx={{ flex: 1 }} />
         <Typography sx={{ minWidth: 220, fontVariantNumeric: 'tabular-nums' }} aria-label="Compare frame readout">
           Frame {frame} · PSNR {fmt(c.psnr[frame], 2)} dB · MS-SSIM {fmt(c.msssim[frame], 4)}
         </Typography>
@@ -161,6 +229,105 @@ function ComparePlayers({ comparison: c }: { comparison: Comparison }): ReactNod
         <SeriesPlot title="PSNR per frame (dB)" values={psnrFinite} yMin={Math.floor(seriesMin(psnrFinite, 20))} yMax={Math.ceil(seriesMax(psnrFinite, 30))} markers={c.keyframes} current={frame} onSeek={seek} />
         <SeriesPlot title="MS-SSIM per frame" values={c.msssim} yMin={Math.min(0.5, seriesMin(c.msssim, 1))} yMax={1} markers={c.keyframes} current={frame} onSeek={seek} />
       </Stack>
+    </Box>
+  );
+}
+
+interface PairProps {
+  original: RefObject<HTMLVideoElement | null>;
+  reconstructed: RefObject<HTMLVideoElement | null>;
+  originalSrc: string;
+  reconstructedSrc: string;
+  onTime: () => void;
+  onEnded: () => void;
+}
+
+/** The two videos stacked: the original left of the wipe line, the reconstruction right of it; drag to move it. */
+function WipeView(props: PairProps & { wipe: number; onWipe: (percent: number) => void }): ReactNode {
+  const box = useRef<HTMLDivElement>(null);
+  const moveTo = (clientX: number): void => {
+    const r = box.current?.getBoundingClientRect();
+    if (r && r.width > 0) props.onWipe(Math.round(Math.min(100, Math.max(0, ((clientX - r.left) / r.width) * 100))));
+  };
+  const layer = { position: 'absolute', inset: 0, width: '100%', height: '100%', display: 'block' } as const;
+  return (
+    <Box
+      ref={box}
+      aria-label="Wipe between original and reconstruction"
+      role="group"
+      sx={{ position: 'relative', width: '100%', aspectRatio: '16 / 10', bgcolor: 'black', cursor: 'ew-resize', touchAction: 'none', userSelect: 'none' }}
+      onPointerDown={(e) => {
+        e.currentTarget.setPointerCapture(e.pointerId);
+        moveTo(e.clientX);
+      }}
+      onPointerMove={(e) => {
+        if (e.currentTarget.hasPointerCapture(e.pointerId)) moveTo(e.clientX);
+      }}
+    >
+      <video ref={props.reconstructed} src={props.reconstructedSrc} aria-label="Reconstructed video" muted preload="auto" playsInline style={{ ...layer, objectFit: 'contain' }} />
+      <video
+        ref={props.original}
+        src={props.originalSrc}
+        aria-label="Original video"
+        muted
+        preload="auto"
+        playsInline
+        onTimeUpdate={props.onTime}
+        onEnded={props.onEnded}
+        style={{ ...layer, objectFit: 'contain', clipPath: `inset(0 ${100 - props.wipe}% 0 0)` }}
+      />
+      <Box aria-hidden="true" sx={{ position: 'absolute', top: 0, bottom: 0, left: `${props.wipe}%`, width: '2px', ml: '-1px', bgcolor: 'warning.main' }} />
+      <Typography variant="caption" sx={{ position: 'absolute', top: 4, left: 8, color: 'common.white', textShadow: '0 0 3px black' }}>
+        Original
+      </Typography>
+      <Typography variant="caption" sx={{ position: 'absolute', top: 4, right: 8, color: 'common.white', textShadow: '0 0 3px black' }}>
+        Reconstruction
+      </Typography>
+    </Box>
+  );
+}
+
+/** Both videos at an integer zoom with nearest-neighbour scaling (each source pixel a square), scrolled together. */
+function ZoomView(props: PairProps & { zoom: number }): ReactNode {
+  const panes = [useRef<HTMLDivElement>(null), useRef<HTMLDivElement>(null)];
+  const [size, setSize] = useState<{ width: number; height: number } | null>(null);
+  const syncing = useRef(false);
+  const follow = (from: number): void => {
+    if (syncing.current) return;
+    const a = panes[from].current;
+    const b = panes[1 - from].current;
+    if (!a || !b) return;
+    syncing.current = true;
+    b.scrollLeft = a.scrollLeft;
+    b.scrollTop = a.scrollTop;
+    requestAnimationFrame(() => (syncing.current = false));
+  };
+  const style = size ? { width: size.width * props.zoom, height: size.height * props.zoom, imageRendering: 'pixelated' as const, display: 'block', maxWidth: 'none' } : { display: 'block' };
+  const pane = (i: number, caption: string, label: string, ref: RefObject<HTMLVideoElement | null>, src: string, lead: boolean): ReactNode => (
+    <Box>
+      <Typography variant="caption">
+        {caption} · {props.zoom}x{size ? ` (${size.width}×${size.height} source pixels)` : ''}
+      </Typography>
+      <Box ref={panes[i]} onScroll={() => follow(i)} sx={{ overflow: 'auto', maxHeight: 420, bgcolor: 'black' }} aria-label={`${caption} at ${props.zoom}x`} role="region" tabIndex={0}>
+        <video
+          ref={ref}
+          src={src}
+          aria-label={label}
+          muted
+          preload="auto"
+          playsInline
+          style={style}
+          onLoadedMetadata={(e) => lead && setSize({ width: e.currentTarget.videoWidth, height: e.currentTarget.videoHeight })}
+          onTimeUpdate={lead ? props.onTime : undefined}
+          onEnded={lead ? props.onEnded : undefined}
+        />
+      </Box>
+    </Box>
+  );
+  return (
+    <Box sx={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 1 }}>
+      {pane(0, 'Original', 'Original video', props.original, props.originalSrc, true)}
+      {pane(1, 'Reconstruction', 'Reconstructed video', props.reconstructed, props.reconstructedSrc, false)}
     </Box>
   );
 }

@@ -1,8 +1,10 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
+import Checkbox from '@mui/material/Checkbox';
 import Chip from '@mui/material/Chip';
 import FormControl from '@mui/material/FormControl';
+import FormControlLabel from '@mui/material/FormControlLabel';
 import InputLabel from '@mui/material/InputLabel';
 import LinearProgress from '@mui/material/LinearProgress';
 import MenuItem from '@mui/material/MenuItem';
@@ -239,7 +241,27 @@ export function EncodeLibrary(props: {
   const [rowError, setRowError] = useState<{ id: number; title: string; error: ShownError } | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<number | null>(null);
+  // Encodes whose "Decode and compare" was pressed here: Compare opens when their reconstruction is ready.
+  const [awaitingCompare, setAwaitingCompare] = useState<ReadonlySet<number>>(new Set());
   const names = new Map(props.sources.map((s) => [s.id, s.name]));
+  const { encodes, onCompare } = props;
+  // A cancelled encode has no file: it is hidden unless asked for.
+  const [showCancelled, setShowCancelled] = useState(false);
+  const cancelledCount = encodes.filter((e) => e.status === 'cancelled').length;
+  const shown = showCancelled ? encodes : encodes.filter((e) => e.status !== 'cancelled');
+  useEffect(() => {
+    const ready = encodes.find((e) => awaitingCompare.has(e.id) && e.hasReconstruction);
+    if (!ready) return;
+    setAwaitingCompare((s) => new Set([...s].filter((id) => id !== ready.id)));
+    onCompare(ready.id);
+  }, [encodes, awaitingCompare, onCompare]);
+  const decodeAndCompare = (e: EncodeInfo): void => {
+    setAwaitingCompare((s) => new Set([...s, e.id]));
+    client.startDecode({ encodeId: e.id }).then(props.onJob, (err: unknown) => {
+      setAwaitingCompare((s) => new Set([...s].filter((id) => id !== e.id)));
+      fail(e.id, `Could not decode encode ${e.id}`)(err);
+    });
+  };
 
   const fail = (id: number, title: string) => (e: unknown) => setRowError({ id, title, error: toShownError(e) });
   const exportTo = (e: EncodeInfo, format: ExportFormat): void => {
@@ -282,8 +304,14 @@ export function EncodeLibrary(props: {
           {saved}
         </Typography>
       ) : null}
-      {props.encodes.length === 0 ? (
-        <Typography color="text.secondary">No encodes yet: tune the keyframes on the timeline, then press Encode.</Typography>
+      {cancelledCount > 0 ? (
+        <FormControlLabel
+          control={<Checkbox size="small" checked={showCancelled} onChange={(e) => setShowCancelled(e.target.checked)} />}
+          label={`Show cancelled encodes (${cancelledCount})`}
+        />
+      ) : null}
+      {shown.length === 0 ? (
+        <Typography color="text.secondary">{encodes.length === 0 ? 'No encodes yet: tune the keyframes on the timeline, then press Encode.' : 'Only cancelled encodes so far.'}</Typography>
       ) : (
         <Box sx={{ overflowX: 'auto' }}>
           <Table size="small" aria-label="Encodes">
@@ -303,7 +331,7 @@ export function EncodeLibrary(props: {
               </TableRow>
             </TableHead>
             <TableBody>
-              {props.encodes.map((e) => (
+              {shown.map((e) => (
                 <TableRow key={e.id} aria-label={`Encode ${e.id}`}>
                   <TableCell>{e.id}</TableCell>
                   <TableCell>{names.get(e.sourceId) ?? e.sourceId}</TableCell>
@@ -318,8 +346,8 @@ export function EncodeLibrary(props: {
                   <TableCell>
                     <Stack direction="row" spacing={0.5} sx={{ flexWrap: 'wrap' }}>
                       {e.status === 'done' && !e.hasReconstruction ? (
-                        <Button size="small" onClick={() => client.startDecode({ encodeId: e.id }).then(props.onJob, fail(e.id, `Could not decode encode ${e.id}`))} aria-label={`Decode and compare encode ${e.id}`}>
-                          Decode
+                        <Button size="small" onClick={() => decodeAndCompare(e)} disabled={awaitingCompare.has(e.id)} aria-label={`Decode and compare encode ${e.id}`}>
+                          {awaitingCompare.has(e.id) ? 'Decoding…' : 'Decode and compare'}
                         </Button>
                       ) : null}
                       {e.hasReconstruction ? (

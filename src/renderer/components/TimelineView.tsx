@@ -1,6 +1,7 @@
 import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
+import Alert from '@mui/material/Alert';
 import Chip from '@mui/material/Chip';
 import IconButton from '@mui/material/IconButton';
 import LinearProgress from '@mui/material/LinearProgress';
@@ -17,11 +18,13 @@ import { usePlayback, type Playback } from '../hooks/usePlayback.ts';
 import {
   addKeyframe,
   clearOverride,
+  computeTimeline,
   estimateRate,
   itemsAt,
   neighbourKeyframe,
   overrideAt,
   overridesOf,
+  movedKeyframe,
   removeKeyframe,
   seriesMax,
   type MarkerKind,
@@ -182,8 +185,8 @@ function TimelineReady(props: ReadyProps): ReactNode {
   const { clipIndex } = itemsAt(t.keyframes, frame);
 
   // Handlers read the latest state through refs so memoised children keep stable props.
-  const latest = useRef({ t, params, frame, setParams: tl.setParams });
-  latest.current = { t, params, frame, setParams: tl.setParams };
+  const latest = useRef({ t, params, frame, setParams: tl.setParams, signals: tl.signals });
+  latest.current = { t, params, frame, setParams: tl.setParams, signals: tl.signals };
   const playback = usePlayback(frameCount, rateFps, frame, onCurrent);
   const { stop: stopPlayback, toggle: togglePlayback, shuttle } = playback;
   // A step or seek by the user ends playback; playback itself moves the frame through onCurrent.
@@ -207,9 +210,19 @@ function TimelineReady(props: ReadyProps): ReactNode {
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
   }, [togglePlayback, shuttle]);
+  // Removing a keyframe where the scene changes makes the selection pick the next frame instead (D stays above the
+  // threshold there): say so, with Undo, rather than letting the cut move silently.
+  const [moved, setMoved] = useState<{ from: number; to: number; before: SelectionParams } | null>(null);
   const toggle = useCallback((f: number) => {
-    const { t: tt, params: p, setParams } = latest.current;
-    setParams(tt.keyframeSet.has(f) ? removeKeyframe(p, f) : addKeyframe(p, f));
+    const { t: tt, params: p, setParams, signals } = latest.current;
+    if (!tt.keyframeSet.has(f)) {
+      setParams(addKeyframe(p, f));
+      return;
+    }
+    const next = removeKeyframe(p, f);
+    setParams(next);
+    const to = signals ? movedKeyframe(tt, computeTimeline(signals, next), f) : null;
+    setMoved(to === null ? null : { from: f, to, before: p });
   }, []);
   const jumpKeyframe = useCallback(
     (direction: 1 | -1) => {
@@ -253,10 +266,31 @@ function TimelineReady(props: ReadyProps): ReactNode {
   const previewStyle = { width: '100%', maxHeight: 360, aspectRatio: aspect, objectFit: 'contain', background: 'black', display: 'block', borderRadius: 4 } as const;
 
   return (
-    <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: 'minmax(0, 1fr) 320px' }, gap: 2 }}>
+    // From 900 px wide the selection controls sit beside the timeline, and stay in view while it scrolls.
+    <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', md: 'minmax(0, 1fr) 300px' }, gap: 2 }}>
       <Box sx={{ minWidth: 0 }}>
         {props.header}
         {tl.paramsError ? <ErrorNotice title="These parameters are not valid" error={tl.paramsError} /> : null}
+        {moved ? (
+          <Alert
+            severity="warning"
+            sx={{ mb: 1 }}
+            onClose={() => setMoved(null)}
+            action={
+              <Stack direction="row" spacing={1}>
+                <Button size="small" color="inherit" onClick={() => (tl.setParams(moved.before), setMoved(null))}>
+                  Undo
+                </Button>
+                <Button size="small" color="inherit" onClick={() => (toggle(moved.to), seek(moved.to))}>
+                  Remove frame {moved.to} too
+                </Button>
+              </Stack>
+            }
+          >
+            Without a keyframe at frame {moved.from} the selection starts a clip at frame {moved.to} instead, and frames {moved.from}–{moved.to - 1} are rebuilt from the
+            previous keyframe: at a scene cut they would show the previous scene.
+          </Alert>
+        ) : null}
         <Stack direction="row" spacing={3} sx={{ alignItems: 'baseline', flexWrap: 'wrap', mb: 1 }}>
           <Typography variant="h6" component="h2">
             {source.name}
@@ -345,7 +379,7 @@ function TimelineReady(props: ReadyProps): ReactNode {
 
         <SignalPlots t={deferredT} params={deferredParams} frame={frame} onSeek={seek} />
       </Box>
-      <Paper variant="outlined" sx={{ p: 2, alignSelf: 'start' }}>
+      <Paper variant="outlined" sx={{ p: 2, alignSelf: 'start', position: { md: 'sticky' }, top: { md: 8 }, maxHeight: { md: 'calc(100vh - 16px)' }, overflowY: 'auto' }}>
         <Typography variant="subtitle1" component="h3" gutterBottom>
           Keyframe selection
         </Typography>

@@ -68,6 +68,15 @@ export function addKeyframe(params: SelectionParams, frame: number): SelectionPa
 }
 
 /** Forbids `frame` as a keyframe (a 'removed' override); frame 0 always stays a keyframe. */
+/**
+ * After removing the keyframe at `removed` (`before` -> `after`), the automatic keyframe that took its place:
+ * a frame after it, before the next keyframe of `before`, that was not a keyframe then. Null when none appeared.
+ */
+export function movedKeyframe(before: TimelineState, after: TimelineState, removed: number): number | null {
+  const nextBefore = before.keyframes.find((k) => k > removed) ?? before.frameCount;
+  return after.keyframes.find((k) => k > removed && k < nextBefore && !before.keyframeSet.has(k)) ?? null;
+}
+
 export function removeKeyframe(params: SelectionParams, frame: number): SelectionParams {
   if (frame === 0) return params;
   const o = overridesOf(params);

@@ -191,6 +191,13 @@ describe('shell, jobs and exports', () => {
     expect(screen.queryByRole('link', { name: 'Download mp4 of encode 5' })).toBeNull();
     expect(screen.getByRole('button', { name: 'Decode and compare encode 5' })).toBeTruthy();
     expect(within(screen.getByRole('row', { name: 'Encode 4' })).getByText('24.50 dB')).toBeTruthy();
+    // A cancelled encode is hidden until asked for.
+    transport.encodes = [...transport.encodes, { ...transport.encodes[1], id: 6, status: 'cancelled', bytes: null, error: 'cancelled' }];
+    act(() => transport.emit({ type: 'encodes-changed', projectId: 1 }));
+    const show = await screen.findByRole('checkbox', { name: 'Show cancelled encodes (1)' });
+    expect(screen.queryByRole('row', { name: 'Encode 6' })).toBeNull();
+    fireEvent.click(show);
+    expect(screen.getByRole('row', { name: 'Encode 6' })).toBeTruthy();
   });
 
   it('shows an error where it happened, with the action that fixes it', async () => {
@@ -240,6 +247,54 @@ describe('shell, jobs and exports', () => {
     expect(reconstructed.currentTime).toBeCloseTo(60.5 / 8, 6);
     expect(screen.getByLabelText('Compare frame readout').textContent).toBe('Frame 60 · PSNR 21.00 dB · MS-SSIM 0.7000');
     expect(screen.getByRole('img', { name: 'PSNR per frame (dB) plot' })).toBeTruthy();
+
+    // Frame steps by key and button move both players.
+    fireEvent.keyDown(document.body, { key: 'ArrowRight' });
+    fireEvent.keyDown(document.body, { key: 'ArrowRight', shiftKey: true });
+    expect(screen.getByLabelText('Compare frame readout').textContent).toMatch(/^Frame 71 /);
+    fireEvent.click(screen.getByRole('button', { name: 'Previous frame' }));
+    expect(reconstructed.currentTime).toBeCloseTo(70.5 / 8, 6);
+
+    // Wipe: both videos in one box, the original clipped at the wipe position; the view keeps the frame.
+    fireEvent.click(screen.getByRole('button', { name: 'Wipe' }));
+    const wipedOriginal = screen.getByLabelText('Original video') as HTMLVideoElement;
+    expect(wipedOriginal.style.clipPath).toBe('inset(0 50% 0 0)');
+    expect((screen.getByLabelText('Reconstructed video') as HTMLVideoElement).currentTime).toBeCloseTo(70.5 / 8, 6);
+    fireEvent.change(screen.getByRole('slider', { name: /^Wipe position/ }), { target: { value: '25' } });
+    expect(wipedOriginal.style.clipPath).toBe('inset(0 75% 0 0)');
+
+    // Zoom: nearest-neighbour scaling at an integer factor of the source's size.
+    fireEvent.click(screen.getByRole('button', { name: 'Zoom' }));
+    const zoomed = screen.getByLabelText('Original video') as HTMLVideoElement;
+    Object.defineProperty(zoomed, 'videoWidth', { value: 512 });
+    Object.defineProperty(zoomed, 'videoHeight', { value: 320 });
+    fireEvent.loadedMetadata(zoomed);
+    fireEvent.click(screen.getByRole('button', { name: 'Zoom 4x' }));
+    expect(zoomed.style.width).toBe('2048px');
+    expect(zoomed.style.imageRendering).toBe('pixelated');
+    expect(screen.getByRole('region', { name: 'Reconstruction at 4x' })).toBeTruthy();
+  });
+
+  it('"Decode and compare" opens Compare when the reconstruction is ready', async () => {
+    const transport = new StudioTransportDouble(signals);
+    const encode = {
+      id: 5, projectId: 1, sourceId: 7, status: 'done' as const, bytes: 1024, bpp: null, kbps: 1.2, frameCount: 200, keyframes: [0],
+      psnr: null, msssim: null, params: null, startedAt: 2, finishedAt: 3, error: null, hasReconstruction: false,
+    };
+    transport.encodes = [encode];
+    transport.overrides.getComparison = () => ({
+      encodeId: 5, frames: 200, fps: 8, keyframes: [0], psnr: Array(200).fill(25), msssim: Array(200).fill(0.9), meanPsnr: 25, meanMsssim: 0.9,
+      originalVideo: 'original/7', reconstructedVideo: 'reconstruction/5',
+    });
+    await openVideo(transport);
+    fireEvent.click(screen.getByRole('tab', { name: 'Jobs & exports' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Decode and compare encode 5' }));
+    await waitFor(() => expect(transport.callsOf('startDecode')).toEqual([{ encodeId: 5 }]));
+    expect(screen.getByRole('tab', { name: 'Jobs & exports' }).getAttribute('aria-selected')).toBe('true');
+    transport.encodes = [{ ...encode, hasReconstruction: true, psnr: 25, msssim: 0.9 }];
+    act(() => transport.emit({ type: 'encodes-changed', projectId: 1 }));
+    await waitFor(() => expect(screen.getByRole('tab', { name: 'Compare' }).getAttribute('aria-selected')).toBe('true'));
+    expect(await screen.findByLabelText('Compare frame readout')).toBeTruthy();
   });
 
   it('saves the LMM endpoint from the settings', async () => {

@@ -144,6 +144,8 @@ export class StudioTransportDouble implements ApiTransport {
         return this.jobs;
       case 'listEncodes':
         return this.encodes;
+      case 'startDecode':
+        return job({ id: `decode-${String(p.encodeId)}`, kind: 'decode', encodeId: p.encodeId as number, state: 'queued' });
       case 'cancelJob': {
         const job = this.jobs.find((j) => j.id === p.jobId);
         if (!job) throw { code: 'usage', message: `no job ${String(p.jobId)}` };

@@ -134,3 +134,22 @@ describe('slider ladders', () => {
     for (const bad of ['', 'abc', '5.01', '-0.1', '1e3', 'Infinity', '0.4.1']) expect(parseTypedValue(bad, 0, 5, 2)).toBeNull();
   });
 });
+
+describe('removing a keyframe at a cut', () => {
+  it('names the frame the selection moved the cut to, and nothing for a keyframe that was not at a cut', async () => {
+    const { computeTimeline, movedKeyframe, removeKeyframe } = await import('../../../src/renderer/timeline/model.ts');
+    const { signals, cuts } = syntheticSignals(400);
+    const before = computeTimeline(signals, DEFAULT_SELECTION);
+    const cut = cuts[0];
+    expect(before.keyframeSet.has(cut)).toBe(true);
+    const after = computeTimeline(signals, removeKeyframe(DEFAULT_SELECTION, cut));
+    const moved = movedKeyframe(before, after, cut);
+    expect(moved).not.toBeNull();
+    expect(moved!).toBeGreaterThan(cut);
+    expect(after.keyframeSet.has(moved!)).toBe(true);
+    // Removing a keyframe added by hand away from any cut brings nothing in its place.
+    const added = before.keyframes[1] + 2;
+    const withAdded = computeTimeline(signals, addKeyframe(DEFAULT_SELECTION, added));
+    expect(movedKeyframe(withAdded, computeTimeline(signals, removeKeyframe(addKeyframe(DEFAULT_SELECTION, added), added)), added)).toBeNull();
+  });
+});

@@ -178,4 +178,19 @@ describe('timeline screen on a 2,400-frame video', () => {
       await new Promise((r) => setTimeout(r, SAVE_DELAY_MS + 50));
     });
   });
+
+  it('removing the keyframe at a cut says where the selection moved it, with Undo', () => {
+    const strip = screen.getByRole('listbox', { name: 'Filmstrip' });
+    fireEvent.keyDown(strip, { key: 'Home' });
+    fireEvent.keyDown(strip, { key: 'ArrowRight', ctrlKey: true });
+    const cut = Number(strip.getAttribute('aria-activedescendant')?.replace('frame-option-', ''));
+    const before = markers('auto').map((m) => Number(m.getAttribute('data-frame')));
+    fireEvent.keyDown(strip, { key: 'k' });
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toMatch(new RegExp(`^Without a keyframe at frame ${cut} the selection starts a clip at frame ${cut + 1} instead`));
+    fireEvent.click(within(alert).getByRole('button', { name: 'Undo' }));
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(markers('auto').map((m) => Number(m.getAttribute('data-frame')))).toEqual(before);
+    expect(markers('removed')).toHaveLength(0);
+  });
 });
