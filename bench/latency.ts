@@ -21,7 +21,7 @@ import { runFfmpeg } from '../src/main/media/index.ts';
 import { createEngine, DEFAULT_GEOMETRY } from '../src/main/pipeline/engine.ts';
 import { encodeVideo } from '../src/main/pipeline/encode.ts';
 import { decodeToMp4, openBitstream } from '../src/main/pipeline/decode.ts';
-import { lmmDescriber } from '../src/main/pipeline/describe-lmm.ts';
+import { lmmDescriber } from '../src/main/pipeline/describe.ts';
 import { lmmOptionsFrom } from '../src/main/cli/lmm-options.ts';
 
 export interface LatencyRow {

@@ -7,7 +7,6 @@
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { RgbFrame } from '../src/shared/engine/frame.ts';
 import type { FlowEstimator, ImageEmbedder } from '../src/shared/engine/interfaces.ts';
 import { DEFAULT_SELECTION, makeFrameSignals, selectKeyframes, type FrameSignals } from '../src/shared/keyframes/index.ts';
@@ -17,10 +16,9 @@ import { createEngine, DEFAULT_GEOMETRY } from '../src/main/pipeline/engine.ts';
 import { encodeVideo } from '../src/main/pipeline/encode.ts';
 import { decodeToMp4, openBitstream } from '../src/main/pipeline/decode.ts';
 import { evaluateVideos } from '../src/main/pipeline/evaluate.ts';
+import { clipPath, REPO_ROOT as ROOT } from './media.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MEDIA = process.env.M3C_MEDIA_DIR ?? path.resolve(ROOT, '../shared/media');
-const CLIP = process.argv[2] ?? path.join(MEDIA, 'video', 'bikes.mp4');
+const CLIP = process.argv[2] ?? clipPath('bikes');
 const G = DEFAULT_GEOMETRY;
 const FPS = G.fpsNum / G.fpsDen;
 
@@ -158,7 +156,7 @@ ${mem}
 
 Runs vary on this shared virtual machine: analysis including ffmpeg's decoding has measured 4.8x to
 6.5x real time and the cold 1,000-frame re-selection 12 to 24 ms on different runs of the same day.
-The keyframe codec's own benchmark is \`npm run bench:keyframes\` (\`m3c bench keyframes\`, docs/keyframes-bench.md); the studio's
+The keyframe codec's own benchmark is \`npm run bench:keyframes\` (\`m3c bench keyframes\`, bench/keyframes/, docs/keyframes-bench.md); the studio's
 slider-to-markers latency has its own benchmark (\`npm run bench:studio\`, docs/studio-ui.md).
 `;
     writeFileSync(path.join(ROOT, 'docs', 'benchmarks.md'), md);

@@ -12,9 +12,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM, ensureRendererBuilt, LATENCY_PROBE, median, REPO_ROOT, startStudio } from '../test/e2e/harness.ts';
+import { CHROMIUM, ensureRendererBuilt, LATENCY_PROBE, median, startStudio } from '../test/e2e/harness.ts';
+import { clipPath } from './media.ts';
 
-const MEDIA = process.env.M3C_MEDIA_DIR ?? path.resolve(REPO_ROOT, '../shared/media');
 const MOVES = 20;
 
 
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   await ensureRendererBuilt();
   const work = mkdtempSync(path.join(os.tmpdir(), 'm3c-latency-'));
   const clip = path.join(work, 'five-minutes.mp4');
-  execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '40', '-i', path.join(MEDIA, 'video', '01_dog.mp4'), '-t', '300', '-vf', 'fps=8,scale=256:160', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', clip]);
+  execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '40', '-i', clipPath('01_dog'), '-t', '300', '-vf', 'fps=8,scale=256:160', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', clip]);
   mkdirSync(path.join(work, 'projects'));
   const studio = await startStudio(path.join(work, 'projects'), [work]);
   const context = await chromium.launchPersistentContext(path.join(work, 'profile'), {

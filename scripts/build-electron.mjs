@@ -2,7 +2,7 @@
 /**
  * Builds the desktop studio into dist/ for electron-builder:
  *   dist/main/app/electron-main.js    Electron main process (ESM bundle; package.json "main")
- *   dist/main/app/studio-worker.js    worker-thread entry for analysis/encode/decode jobs (ESM bundle)
+ *   dist/main/app/studio-worker.js    worker-thread entry for analysis/describe/encode/decode jobs (ESM bundle)
  *   dist/preload/preload.cjs          the sandboxed preload (one CommonJS file, `electron` its only require)
  *   dist/renderer/                    the React renderer (vite, vite.renderer.config.ts)
  *   dist/models/manifest.json         the model pack manifest this build was made against

@@ -314,82 +314,9 @@ export class ClassicalAv1KeyframeCodec implements KeyframeCodec {
   }
 }
 
-export interface NearBytesResult {
-  readonly payload: Uint8Array;
-  readonly scaleCode: number;
-  readonly crf: number;
-  /** Whether the payload is within the tolerance of the target; when not, it is the closest one found. */
-  readonly withinTolerance: boolean;
-}
-
-/** Rounds of probes of `encodeNearBytes` after the first grid; each halves the crf bracket or better. */
-const NEAR_ROUNDS = 6;
-
 /**
- * Next crf to probe so that one scale's payload lands in [lo, hi] bytes, or none when the known
- * sizes show it cannot: crf 63 already over `hi`, crf 10 already under `lo`, or two adjacent crfs
- * that jump across the band. Sizes fall roughly exponentially with crf, so the target is
- * interpolated in log(size) (or extrapolated at ~8 crf per doubling from one known end).
+ * The encoder's probe primitives, for equal-rate comparisons outside the bitstream: the keyframe
+ * benchmark's equal-bytes search (bench/keyframes/equal-bytes.ts) builds on them.
  */
-function nearProbe(sizes: ReadonlyMap<number, number>, lo: number, hi: number): number | undefined {
-  let over: [number, number] | undefined;
-  let under: [number, number] | undefined;
-  for (const [crf, size] of sizes) {
-    if (size >= lo && size <= hi) return undefined;
-    if (size > hi && (!over || crf > over[0])) over = [crf, size];
-    if (size < lo && (!under || crf < under[0])) under = [crf, size];
-  }
-  const low = over ? over[0] + 1 : CRF_MIN;
-  const high = under ? under[0] - 1 : CRF_MAX;
-  if (low > high) return undefined;
-  const crf = Math.min(high, Math.max(low, Math.round(crfForSize(over, under, Math.sqrt(lo * hi)))));
-  return sizes.has(crf) ? undefined : crf;
-}
-
-/**
- * For comparisons at equal rate (benchmarks), not for the bitstream: the AV1 payload closest to
- * `targetBytes` within +-`tolerance` (a fraction), where `encode` would return the best payload at
- * or under a budget, possibly well under it. Per scale it searches the crf whose payload lands in
- * the band; among the scales that land it keeps the highest MS-SSIM, as `encode` does. When no
- * scale lands (crf steps can jump across a narrow band) it returns the payload closest to the
- * target with `withinTolerance` false. The payload decodes with `decode` like any other.
- */
-export async function encodeNearBytes(frame: RgbFrame, targetBytes: number, options: { tolerance?: number; signal?: AbortSignal } = {}): Promise<NearBytesResult> {
-  const { tolerance = 0.05, signal } = options;
-  throwIfAborted(signal);
-  if (!(targetBytes > HEADER_BYTES) || !(tolerance >= 0 && tolerance < 1)) {
-    throw new M3cError('usage', `target of ${targetBytes} bytes +-${tolerance} is not a usable AV1 size target`);
-  }
-  const lo = targetBytes * (1 - tolerance);
-  const hi = targetBytes * (1 + tolerance);
-  const dir = await mkdtemp(path.join(tmpdir(), 'm3c-av1-'));
-  try {
-    const sizes = SCALE_DIVISORS.map(() => new Map<number, number>());
-    const all: Candidate[] = [];
-    let trials: readonly Trial[] = FIRST_ROUND;
-    for (let round = 0; trials.length > 0 && round <= NEAR_ROUNDS; round++) {
-      for (const c of await encodeTrials(frame, trials, dir, signal)) {
-        sizes[c.scaleCode].set(c.crf, c.payload.length);
-        all.push(c);
-      }
-      trials = sizes.flatMap((s, scaleCode) => {
-        const crf = nearProbe(s, lo, hi);
-        return crf === undefined ? [] : [{ scaleCode, crf }];
-      });
-    }
-    const distance = (c: Candidate): number => Math.abs(c.payload.length - targetBytes);
-    const closest = (cs: readonly Candidate[]): Candidate => cs.reduce((a, b) => (distance(b) < distance(a) ? b : a));
-    const landed = SCALE_DIVISORS.flatMap((_, s) => {
-      const mine = all.filter((c) => c.scaleCode === s && c.payload.length >= lo && c.payload.length <= hi);
-      return mine.length > 0 ? [closest(mine)] : [];
-    });
-    if (landed.length === 0) return { ...pick(closest(all)), withinTolerance: false };
-    return { ...pick(await bestByMsSsim(landed, frame, dir, signal)), withinTolerance: true };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-function pick(c: Candidate): Omit<NearBytesResult, 'withinTolerance'> {
-  return { payload: c.payload, scaleCode: c.scaleCode, crf: c.crf };
-}
+export const AV1_PROBES = { CRF_MIN, CRF_MAX, HEADER_BYTES, SCALES: SCALE_DIVISORS.length, FIRST_ROUND, encodeTrials, bestByMsSsim, crfForSize } as const;
+export type { Candidate as Av1Candidate, Trial as Av1Trial };

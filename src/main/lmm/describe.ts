@@ -4,9 +4,10 @@
  */
 import { M3cError, cancelled, isAbortError } from '../../shared/engine/errors.ts';
 import type { RgbFrame } from '../../shared/engine/frame.ts';
+import { pickFrames } from '../media/pick-frames.ts';
 import { LmmClient, type LmmClientOptions, type ModelList } from './client.ts';
 import { runDialogue, type RoundEvent, type RoundResult, type Turn } from './dialogue.ts';
-import { resolvePrompts, usesVariable, type PromptConfig, type PromptVariables, type ResolvedPrompts, type TemplateId } from './prompts.ts';
+import { resolvePrompts, usesVariable, type ItemKind, type PromptConfig, type PromptVariables, type ResolvedPrompts, type TemplateId } from './prompts.ts';
 import { MemoryLmmRecords, type LmmRecords } from './records.ts';
 
 export type DialogueRounds = 1 | 2 | 4;
@@ -88,9 +89,22 @@ export interface DescribeVideoResult {
 export type FrameSource = readonly RgbFrame[] | Iterable<RgbFrame> | AsyncIterable<RgbFrame>;
 
 export interface DescribeVideoRequest extends DescribeContext {
+  /** Read once, in order; only the frames shown to the model are kept, and reading stops after the last of them. */
   readonly frames: FrameSource;
   /** Frame indices of the keyframes, strictly increasing, starting at 0: clip i = frames [kf_i, kf_{i+1}). */
   readonly keyframes: readonly number[];
+  /** Frames in the video: the last clip ends there. */
+  readonly frameCount: number;
+  /** Each description once it is finished (an item's keyframe before its clip). */
+  readonly onDescription?: (finished: FinishedDescription) => void;
+}
+
+export interface FinishedDescription {
+  readonly kind: ItemKind;
+  readonly index: number;
+  readonly keyframeIndex: number;
+  readonly clipLength: number;
+  readonly description: Description;
 }
 
 interface KeyframeItem {
@@ -110,8 +124,10 @@ interface ClipItem {
   readonly index: number;
   readonly itemCount: number;
   readonly keyframeIndex: number;
-  /** Every frame of the clip, keyframe first; the engine samples `clipSampleFrames` of them. */
-  readonly clipFrames: readonly RgbFrame[];
+  /** Frames in the clip, keyframe included. */
+  readonly clipLength: number;
+  /** Frames of the clip by clip-relative index: at least those `clipFramesShown` names (the ones shown to the model). */
+  readonly clipFrames: ReadonlyMap<number, RgbFrame>;
   readonly keyframeDescription: string;
 }
 
@@ -123,6 +139,11 @@ export function sampleClipFrames(length: number, count: number): number[] {
   if (length <= count) return Array.from({ length }, (_, i) => i);
   if (count === 1) return [0];
   return Array.from({ length: count }, (_, j) => Math.round((j * (length - 1)) / (count - 1)));
+}
+
+/** Clip-relative indices of the frames of a `clipLength`-frame clip that the dialogue shows the model. */
+export function clipFramesShown(options: DescribeOptions | undefined, clipLength: number): number[] {
+  return sampleClipFrames(clipLength, options?.clipSampleFrames ?? DEFAULT_CLIP_SAMPLE_FRAMES);
 }
 
 export function keyframeTurns(rounds: DialogueRounds, keyframe: RgbFrame, previous: RgbFrame | undefined): Turn[] {
@@ -218,14 +239,19 @@ async function describeWith(engine: Engine, ctx: DescribeContext, item: Keyframe
     turns = keyframeTurns(engine.rounds, item.keyframe, item.previousKeyframe);
     variables = { ...common, previous_description: item.previousDescription ?? '' };
   } else {
-    if (item.clipFrames.length === 0) throw new M3cError('input', `clip ${item.index} has no frames`);
-    sampledFrames = sampleClipFrames(item.clipFrames.length, engine.sampleCount);
-    turns = clipTurns(engine.rounds, sampledFrames.map((i) => item.clipFrames[i]));
+    if (item.clipLength < 1) throw new M3cError('input', `clip ${item.index} has no frames`);
+    sampledFrames = sampleClipFrames(item.clipLength, engine.sampleCount);
+    const shown = sampledFrames.map((i) => {
+      const frame = item.clipFrames.get(i);
+      if (!frame) throw new M3cError('internal', `frame ${i} of clip ${item.index}, shown to the model, was not kept`);
+      return frame;
+    });
+    turns = clipTurns(engine.rounds, shown);
     variables = {
       ...common,
       keyframe_description: item.keyframeDescription,
       frame_count: sampledFrames.length,
-      clip_length: item.clipFrames.length,
+      clip_length: item.clipLength,
     };
   }
   const result = await runDialogue(
@@ -276,11 +302,7 @@ function keyframesUseVariable(ctx: DescribeContext, index: number, rounds: Dialo
 
 const EMPTY_FRAME: RgbFrame = { width: 1, height: 1, data: new Uint8Array(3) };
 
-async function* framesOf(source: FrameSource): AsyncGenerator<RgbFrame> {
-  yield* source as AsyncIterable<RgbFrame>;
-}
-
-function checkKeyframes(keyframes: readonly number[]): void {
+function checkKeyframes(keyframes: readonly number[], frameCount: number): void {
   if (keyframes.length === 0) throw new M3cError('input', 'no keyframes to describe: select keyframes first');
   if (keyframes[0] !== 0) throw new M3cError('input', `the first keyframe must be frame 0, got ${keyframes[0]}`);
   for (let i = 1; i < keyframes.length; i++) {
@@ -288,16 +310,20 @@ function checkKeyframes(keyframes: readonly number[]): void {
       throw new M3cError('input', `keyframes must be strictly increasing integers: ${keyframes[i - 1]} then ${keyframes[i]}`);
     }
   }
+  if (!Number.isInteger(frameCount) || frameCount < 1) throw new M3cError('input', 'the video has no frames to describe');
+  const last = keyframes[keyframes.length - 1];
+  if (last >= frameCount) throw new M3cError('input', `keyframe ${last} lies beyond the video's last frame (${frameCount - 1})`);
 }
 
 /**
- * Describes every keyframe (D^F) and clip (D^C) of a video. Frames are consumed once, in order; only the
- * current clip's frames are held. On the first failure the remaining dialogues are cancelled, every
+ * Describes every keyframe (D^F) and clip (D^C) of a video. Frames are consumed once, in order; only those
+ * shown to the model are kept (the keyframes and `clipSampleFrames` per clip), and only while their items
+ * are pending. On the first failure the remaining dialogues are cancelled, every
  * transcript is closed (rounds already answered stay stored) and that failure is thrown.
  */
 export async function describeVideo(request: DescribeVideoRequest): Promise<DescribeVideoResult> {
-  const { keyframes } = request;
-  checkKeyframes(keyframes);
+  const { keyframes, frameCount } = request;
+  checkKeyframes(keyframes, frameCount);
   const engine = makeEngine(request);
   const itemCount = keyframes.length;
   // Resolving checks every override's variables: a bad template fails before any frame is read or request sent.
@@ -318,8 +344,14 @@ export async function describeVideo(request: DescribeVideoRequest): Promise<Desc
   let done = 0;
   const maxPending = (request.options?.concurrency ?? 2) + 1;
 
-  const launch = (index: number, clipFrames: RgbFrame[], previousKeyframe: RgbFrame | undefined): void => {
+  const clipEnd = (index: number): number => keyframes[index + 1] ?? frameCount;
+  // Frame numbers shown to the model, per clip; the last of each tells when its item can start.
+  const shown = keyframes.map((first, i) => sampleClipFrames(clipEnd(i) - first, engine.sampleCount).map((k) => first + k));
+
+  const launch = (index: number, clipFrames: ReadonlyMap<number, RgbFrame>, previousKeyframe: RgbFrame | undefined): void => {
     const keyframeIndex = keyframes[index];
+    const clipLength = clipEnd(index) - keyframeIndex;
+    const keyframeFrame = clipFrames.get(0) as RgbFrame;
     const needsPrevious = index > 0 && keyframesUseVariable(request, index, engine.rounds, 'previous_description');
     const previousText = index > 0 ? keyframeTexts[index - 1] : undefined;
     const keyframeText = (async () => {
@@ -327,9 +359,10 @@ export async function describeVideo(request: DescribeVideoRequest): Promise<Desc
       const kf = await describeWith(
         engine,
         ctx,
-        { kind: 'keyframe', index, itemCount, keyframeIndex, keyframe: clipFrames[0], previousKeyframe, previousDescription },
+        { kind: 'keyframe', index, itemCount, keyframeIndex, keyframe: keyframeFrame, previousKeyframe, previousDescription },
         () => done,
       );
+      request.onDescription?.({ kind: 'keyframe', index, keyframeIndex, clipLength, description: kf.description });
       return kf.description;
     })();
     keyframeTexts[index] = keyframeText.then((d) => d.text);
@@ -340,13 +373,14 @@ export async function describeVideo(request: DescribeVideoRequest): Promise<Desc
       const clip = await describeWith(
         engine,
         ctx,
-        { kind: 'clip', index, itemCount, keyframeIndex, clipFrames, keyframeDescription: keyframe.text },
+        { kind: 'clip', index, itemCount, keyframeIndex, clipLength, clipFrames, keyframeDescription: keyframe.text },
         () => done,
       );
+      request.onDescription?.({ kind: 'clip', index, keyframeIndex, clipLength, description: clip.description });
       items[index] = {
         clipIndex: index,
         keyframeIndex,
-        clipLength: clipFrames.length,
+        clipLength,
         sampledFrames: clip.sampledFrames,
         keyframe,
         clip: clip.description,
@@ -362,30 +396,18 @@ export async function describeVideo(request: DescribeVideoRequest): Promise<Desc
   };
 
   try {
-    let frameIndex = 0;
-    let item = -1;
-    let clip: RgbFrame[] = [];
+    let item = 0;
+    let clip = new Map<number, RgbFrame>();
     let previousKeyframe: RgbFrame | undefined;
-    for await (const frame of framesOf(request.frames)) {
-      if (inner.signal.aborted) break;
-      if (item + 1 < itemCount && frameIndex === keyframes[item + 1]) {
-        if (item >= 0) {
-          launch(item, clip, previousKeyframe);
-          previousKeyframe = clip[0];
-        }
-        item++;
-        clip = [];
-        while (pending.size >= maxPending) await Promise.race(pending);
-      }
-      clip.push(frame);
-      frameIndex++;
-    }
-    if (!inner.signal.aborted) {
-      if (frameIndex === 0) throw new M3cError('input', 'the video has no frames to describe');
-      if (item + 1 < itemCount) {
-        throw new M3cError('input', `keyframe ${keyframes[item + 1]} lies beyond the video's last frame (${frameIndex - 1})`);
-      }
+    for await (const { index, frame } of pickFrames(request.frames, shown.flat(), { signal: inner.signal })) {
+      clip.set(index - keyframes[item], frame);
+      if (index !== shown[item][shown[item].length - 1]) continue;
       launch(item, clip, previousKeyframe);
+      previousKeyframe = clip.get(0);
+      item++;
+      clip = new Map();
+      // Bounds the items (and so the frames) held at once.
+      while (pending.size >= maxPending) await Promise.race(pending);
     }
   } catch (e) {
     if (firstError === undefined || isAbortError(firstError)) firstError = e;

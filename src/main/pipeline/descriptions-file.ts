@@ -90,3 +90,33 @@ export function clipOfFrame(keyframes: readonly number[], frame: number): number
   }
   return lo;
 }
+
+/** Where clip `index` of the selection ends (exclusive): the next keyframe, or the end of the video. */
+export function clipEnd(keyframes: readonly number[], index: number, frameCount: number): number {
+  return keyframes[index + 1] ?? frameCount;
+}
+
+/** A stored text and the item it was written for: a keyframe by its frame, a clip by its span [frame, end). */
+export interface PinnedText {
+  readonly kind: 'keyframe' | 'clip';
+  readonly frame: number;
+  /** End of a clip's span (exclusive); null for a keyframe, and for a clip text stored before spans were (it goes with the clip that starts at its frame). */
+  readonly end: number | null;
+  readonly text: string;
+}
+
+/** Whether the item a text was written for is in the selection as such; a text that is not is stale. */
+export function isCurrent(text: PinnedText, keyframes: readonly number[], frameCount: number): boolean {
+  const i = clipOfFrame(keyframes, text.frame);
+  if (keyframes[i] !== text.frame || text.frame >= frameCount) return false;
+  return text.kind === 'keyframe' || text.end === null || text.end === clipEnd(keyframes, i, frameCount);
+}
+
+/** The current texts as a descriptions file: one item per keyframe, holding only the texts it has (a missing one stays absent). */
+export function currentDescriptions(texts: readonly PinnedText[], keyframes: readonly number[], frameCount: number): DescriptionsFile {
+  const byFrame = new Map<number, { frame: number; keyframe?: string; clip?: string }>();
+  for (const t of texts) {
+    if (isCurrent(t, keyframes, frameCount)) byFrame.set(t.frame, { ...(byFrame.get(t.frame) ?? { frame: t.frame }), [t.kind]: t.text });
+  }
+  return { items: [...byFrame.values()].sort((a, b) => a.frame - b.frame) };
+}

@@ -6,7 +6,7 @@ import type { Geometry } from '../../shared/engine/frame.ts';
 import type { ProgressListener } from '../../shared/engine/progress.ts';
 import { M3cError, throwIfAborted } from '../../shared/engine/errors.ts';
 import { psnrRgb, msSsim } from '../../shared/metrics/index.ts';
-import { decodeFrames } from '../media/index.ts';
+import { workingFrames } from './working-frames.ts';
 
 export interface EvalResult {
   readonly frames: number;
@@ -22,9 +22,8 @@ export interface EvalResult {
 export const PSNR_CAP_DB = 100;
 
 export async function evaluateVideos(reference: string, reconstruction: string, geometry: Geometry, options: { signal?: AbortSignal; onProgress?: ProgressListener } = {}): Promise<EvalResult> {
-  const opts = { width: geometry.width, height: geometry.height, fpsNum: geometry.fpsNum, fpsDen: geometry.fpsDen, signal: options.signal };
-  const ref = decodeFrames(reference, opts)[Symbol.asyncIterator]();
-  const rec = decodeFrames(reconstruction, opts)[Symbol.asyncIterator]();
+  const ref = workingFrames(reference, geometry, options.signal)[Symbol.asyncIterator]();
+  const rec = workingFrames(reconstruction, geometry, options.signal)[Symbol.asyncIterator]();
   const psnr: number[] = [];
   const msssim: number[] = [];
   let refCount = 0;

@@ -4,8 +4,8 @@
  * ended in one transaction afterwards, so a crash leaves it 'running' until the next open marks it
  * 'interrupted'; a stored analysis of the same source at the same geometry is reused. The row says
  * 'done' only once the .m3c is durable on disk (written, file and folder flushed): a failure to
- * write it ends the row 'failed' (or 'cancelled'). The metrics have the studio's shape
- * (frameCount, durationSec, timings), so both read the same rows.
+ * write it ends the row 'failed' (or 'cancelled'). The metrics are the store's EncodeMetrics, the
+ * shape the studio writes too, so both read the same rows.
  */
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -15,7 +15,7 @@ import type { ReconstructionMode } from '../../shared/engine/interfaces.ts';
 import { isAbortError, M3cError } from '../../shared/engine/errors.ts';
 import { assertRegularFile } from '../util/input-file.ts';
 import { deserialiseFrameSignals, serialiseFrameSignals, type FrameSignals, type SelectionParams } from '../../shared/keyframes/index.ts';
-import { openStore, type Store } from '../store/index.ts';
+import { openStore, type EncodeMetrics, type Store } from '../store/index.ts';
 import type { EncodeResult } from './encode.ts';
 import type { Engine, KeyframeCodecKind } from './engine.ts';
 
@@ -107,12 +107,12 @@ export async function recordEncode(
       if (origin) result.descriptions.forEach((d, i) => {
         const frameIndex = result.keyframes[i];
         store.upsertDescription({ sourceId: source.id, itemKind: 'keyframe', itemIndex: i, frameIndex, text: d.keyframe, origin });
-        store.upsertDescription({ sourceId: source.id, itemKind: 'clip', itemIndex: i, frameIndex, text: d.clip, origin });
+        // The clip text belongs to this exact span: a later re-selection marks it stale instead of moving it.
+        const endFrame = result.keyframes[i + 1] ?? result.frameCount;
+        store.upsertDescription({ sourceId: source.id, itemKind: 'clip', itemIndex: i, frameIndex, endFrame, text: d.clip, origin });
       });
-      store.finishEncode(encodeId, {
-        bytes: result.bytes,
-        metrics: { bpp: result.bpp, kbps: result.kbps, frameCount: result.frameCount, durationSec: result.durationSec, keyframes: result.keyframes, sections: result.sections, timings: result.timings },
-      });
+      const metrics: EncodeMetrics = { bpp: result.bpp, kbps: result.kbps, frameCount: result.frameCount, durationSec: result.durationSec, keyframes: result.keyframes, sections: result.sections, timings: result.timings };
+      store.finishEncode(encodeId, { bytes: result.bytes, metrics });
     });
     return result;
   } finally {

@@ -1,7 +1,8 @@
 /**
  * Images and proxies the studio shows, made by ffmpeg from the source at the working geometry and cached
- * on disk in the project's folder: a filmstrip of thumbnails (one ffmpeg pass for all frames), single-frame
- * previews on demand, and a working-geometry mp4 proxy of the source for the compare view.
+ * in the project's folder (paths from store/layout.ts): a filmstrip of thumbnails (one ffmpeg pass for all
+ * frames), single-frame previews on demand, and a working-geometry mp4 proxy of the source for the compare
+ * view.
  */
 import { statSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { M3cError } from '../../shared/engine/errors.ts';
 import type { Geometry } from '../../shared/engine/frame.ts';
+import { THUMBS_DIR } from '../store/layout.ts';
 import { isInside } from './paths.ts';
 import { displaySize, fitFilters, runFfmpeg, sourceInputArgs, type ProbeInfo } from '../media/index.ts';
 
@@ -71,21 +73,14 @@ export class OnceMaker {
   }
 }
 
-export function cacheDir(projectDir: string, sourceId: number, g: Geometry): string {
-  return path.join(projectDir, 'cache', `source-${sourceId}`, `${g.width}x${g.height}@${g.fpsNum}-${g.fpsDen}`);
-}
-
-export function thumbFile(dir: string, frame: number): string {
-  return path.join(dir, 'thumbs', `${frame}.jpg`);
-}
-
 /**
- * All thumbnails in one pass: frame n of the working rate becomes thumbs/n.jpg. ffmpeg writes into a fresh
+ * All thumbnails in one pass into the cache folder `dir` (ProjectLayout.cacheDir): frame n of the working
+ * rate becomes thumbs/n.jpg. ffmpeg writes into a fresh
  * temporary folder beside thumbs/; only when it has finished are the files renamed into thumbs/, so a
  * cancelled or failed pass never leaves a truncated thumbnail where it would be served.
  */
 export async function makeAllThumbnails(source: string, info: ProbeInfo, g: Geometry, dir: string, signal?: AbortSignal): Promise<void> {
-  const out = path.join(dir, 'thumbs');
+  const out = path.join(dir, THUMBS_DIR);
   await mkdir(out, { recursive: true });
   // Folders left by a process killed mid-pass (untouched for 10 minutes: a live pass keeps adding files).
   for (const name of await readdir(dir)) {

@@ -1,4 +1,4 @@
-/** Runs one WorkerTask in a fresh worker thread, with progress and cancellation. */
+/** Runs one WorkerTask in a fresh worker thread, with progress, cancellation and each finished description as it comes. */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { M3cError, type ErrorCode } from '../../shared/engine/errors.ts';
 import type { ProgressListener } from '../../shared/engine/progress.ts';
+import type { FinishedText } from '../pipeline/describe.ts';
 import type { FromWorker, ToWorker, WorkerOutcome, WorkerTask } from './worker-tasks.ts';
 
 /** The Electron build (scripts/build-electron.mjs) bundles worker.ts as studio-worker.js beside this module's bundle. */
@@ -23,13 +24,22 @@ const BOOTSTRAP = workerBootstrap();
 /** After a cancel, how long the worker gets to stop its ffmpeg children cleanly before it is terminated. */
 const CANCEL_GRACE_MS = 5000;
 
-export function runInWorker<T extends WorkerTask>(task: T, options: { signal?: AbortSignal; onProgress?: ProgressListener } = {}): Promise<WorkerOutcome<T>> {
-  const { signal, onProgress } = options;
+export interface RunInWorkerOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: ProgressListener;
+  /** A describe task's descriptions, in the order they finish; if it throws, the task is cancelled and fails with that error. */
+  readonly onDescription?: (description: FinishedText) => void;
+}
+
+export function runInWorker<T extends WorkerTask>(task: T, options: RunInWorkerOptions = {}): Promise<WorkerOutcome<T>> {
+  const { signal, onProgress, onDescription } = options;
   if (signal?.aborted) return Promise.reject(new M3cError('cancelled', 'cancelled'));
   const worker = new Worker(BOOTSTRAP, { eval: true });
   return new Promise<WorkerOutcome<T>>((resolve, reject) => {
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
+    // A listener's failure on main: the worker is cancelled, and this is what the task fails with.
+    let failure: unknown;
     const finish = (fn: () => void): void => {
       if (settled) return;
       settled = true;
@@ -39,12 +49,22 @@ export function runInWorker<T extends WorkerTask>(task: T, options: { signal?: A
       void worker.terminate();
     };
     const onAbort = (): void => {
+      if (killTimer) return;
       worker.postMessage({ type: 'cancel' } satisfies ToWorker);
-      killTimer = setTimeout(() => finish(() => reject(new M3cError('cancelled', 'cancelled'))), CANCEL_GRACE_MS);
+      killTimer = setTimeout(() => finish(() => reject(failure ?? new M3cError('cancelled', 'cancelled'))), CANCEL_GRACE_MS);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'progress') onProgress?.({ stage: m.stage, done: m.done, total: m.total });
+      else if (m.type === 'description') {
+        if (failure !== undefined) return;
+        try {
+          onDescription?.(m.description);
+        } catch (e) {
+          failure = e;
+          onAbort();
+        }
+      } else if (failure !== undefined) finish(() => reject(failure));
       else if (m.type === 'result') finish(() => resolve(m.value as WorkerOutcome<T>));
       else finish(() => reject(new M3cError(m.code as ErrorCode, m.message)));
     });

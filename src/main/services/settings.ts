@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Geometry } from '../../shared/engine/frame.ts';
 import { M3cError } from '../../shared/engine/errors.ts';
 import { DEFAULT_GEOMETRY } from '../pipeline/engine.ts';
+import { ProjectLayout } from '../store/layout.ts';
 
 export interface StoredSettings {
   /** apiKey is held in memory only; on disk it is in the SecretStore. */
@@ -16,11 +17,7 @@ export interface StoredSettings {
   readonly geometry: Geometry;
 }
 
-export const SETTINGS_FILE = 'studio-settings.json';
-/** The file-backed secret store: JSON `{name: value}`, mode 0600. */
-export const SECRETS_FILE = 'studio-secrets.json';
-/** The safeStorage-backed store: the encrypted JSON, mode 0600 (only this user's keychain can open it). */
-export const KEYCHAIN_SECRETS_FILE = 'studio-secrets.enc';
+export { SETTINGS_FILE, SECRETS_FILE, KEYCHAIN_SECRETS_FILE } from '../store/layout.ts';
 export const LMM_API_KEY_SECRET = 'lmm.apiKey';
 
 /** Where secrets are kept. `get` is synchronous because the settings are read while the service starts. */
@@ -136,7 +133,7 @@ abstract class JsonSecretStore implements SecretStore {
 export class FileSecretStore extends JsonSecretStore {
   readonly kind = 'file' as const;
   constructor(dir: string) {
-    super(path.join(dir, SECRETS_FILE));
+    super(new ProjectLayout(dir).secretsFile);
   }
   protected decode(raw: Buffer): string {
     return raw.toString('utf8');
@@ -153,7 +150,7 @@ export class SafeStorageSecretStore extends JsonSecretStore {
     dir: string,
     private readonly safeStorage: SafeStorageLike,
   ) {
-    super(path.join(dir, KEYCHAIN_SECRETS_FILE));
+    super(new ProjectLayout(dir).keychainSecretsFile);
   }
   protected decode(raw: Buffer): string {
     try {
@@ -184,7 +181,7 @@ function withoutKey(s: StoredSettings): OnDisk {
 }
 
 function writeSettingsFile(projectsDir: string, s: StoredSettings): void {
-  writeOwnerOnlySync(path.join(projectsDir, SETTINGS_FILE), new TextEncoder().encode(JSON.stringify(withoutKey(s), null, 2)));
+  writeOwnerOnlySync(new ProjectLayout(projectsDir).settingsFile, new TextEncoder().encode(JSON.stringify(withoutKey(s), null, 2)));
 }
 
 /**
@@ -192,7 +189,7 @@ function writeSettingsFile(projectsDir: string, s: StoredSettings): void {
  * is moved into `secrets` (unless the store already has one) and removed from the file.
  */
 export function readSettings(projectsDir: string, secrets: SecretStore = new FileSecretStore(projectsDir)): StoredSettings {
-  const file = path.join(projectsDir, SETTINGS_FILE);
+  const file = new ProjectLayout(projectsDir).settingsFile;
   const d = defaultSettings();
   let raw: string | undefined;
   try {

@@ -2,10 +2,12 @@
 import type { Geometry } from '../../shared/engine/frame.ts';
 import type { SelectionParams } from '../../shared/keyframes/index.ts';
 import type { DescriptionsFile } from '../pipeline/descriptions-file.ts';
-import type { SectionBytes } from '../pipeline/summary.ts';
+import type { SectionBytes } from '../pipeline/container.ts';
 import type { KeyframeCodecKind } from '../pipeline/engine.ts';
+import type { FinishedText } from '../pipeline/describe.ts';
+import type { DescribeOptions, ItemKind, PromptConfig } from '../lmm/index.ts';
 
-/** Every task names the model pack folder (null: the default resources/models). */
+/** Every compute task names the model pack folder (null: the default resources/models); describe needs none. */
 export type WorkerTask =
   | { readonly kind: 'analysis'; readonly input: string; readonly geometry: Geometry; readonly modelsDir: string | null }
   | {
@@ -29,6 +31,23 @@ export type WorkerTask =
       readonly reference: string;
       readonly denoiserSteps: number;
       readonly modelsDir: string | null;
+    }
+  | {
+      readonly kind: 'describe';
+      readonly input: string;
+      readonly geometry: Geometry;
+      readonly keyframes: readonly number[];
+      readonly frameCount: number;
+      /** null: every keyframe and clip of the selection; otherwise these items. */
+      readonly items: readonly { readonly kind: ItemKind; readonly index: number }[] | null;
+      readonly lmm: DescribeOptions;
+      readonly prompts: PromptConfig;
+      /** The project database file: the worker writes transcripts and cached answers there through its own connection. */
+      readonly database: string;
+      readonly projectId: number;
+      readonly sourceId: number;
+      /** Stored keyframe descriptions as [frame, text], for chosen items whose dialogue uses a keyframe's text. */
+      readonly keyframeTexts: readonly (readonly [number, string])[];
     };
 
 export interface AnalysisOutcome {
@@ -57,11 +76,18 @@ export interface DecodeOutcome {
   readonly meanMsssim: number;
 }
 
+export interface DescribeOutcome {
+  /** Descriptions finished (each was sent to main as a 'description' message). */
+  readonly described: number;
+}
+
 export type WorkerOutcome<T extends WorkerTask> = T extends { kind: 'analysis' }
   ? AnalysisOutcome
   : T extends { kind: 'encode' }
     ? EncodeOutcome
-    : DecodeOutcome;
+    : T extends { kind: 'decode' }
+      ? DecodeOutcome
+      : DescribeOutcome;
 
 /** Main -> worker. */
 export type ToWorker = { readonly type: 'run'; readonly task: WorkerTask } | { readonly type: 'cancel' };
@@ -69,5 +95,6 @@ export type ToWorker = { readonly type: 'run'; readonly task: WorkerTask } | { r
 /** Worker -> main. */
 export type FromWorker =
   | { readonly type: 'progress'; readonly stage: string; readonly done: number; readonly total: number }
-  | { readonly type: 'result'; readonly value: AnalysisOutcome | EncodeOutcome | DecodeOutcome }
+  | { readonly type: 'description'; readonly description: FinishedText }
+  | { readonly type: 'result'; readonly value: AnalysisOutcome | EncodeOutcome | DecodeOutcome | DescribeOutcome }
   | { readonly type: 'error'; readonly code: string; readonly message: string };

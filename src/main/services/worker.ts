@@ -1,18 +1,25 @@
 /**
- * Entry of the worker thread that runs analysis, encode and decode, so the studio's HTTP server and IPC
- * stay responsive while frames are embedded, coded and reconstructed. ffmpeg still runs as child processes.
+ * Entry of the worker thread that runs analysis, encode, decode and describe, so the studio's HTTP server and
+ * IPC stay responsive while frames are embedded, coded, reconstructed or turned into PNGs for the LMM. ffmpeg
+ * still runs as child processes.
  */
 import { parentPort } from 'node:worker_threads';
 import { M3cError } from '../../shared/engine/errors.ts';
 import { DEFAULT_SELECTION, deserialiseFrameSignals, serialiseFrameSignals } from '../../shared/keyframes/index.ts';
 import { createEngine, type Engine } from '../pipeline/engine.ts';
-import { analyzeVideo } from '../pipeline/analyze.ts';
+import { analyzeVideo } from '../pipeline/select.ts';
 import { encodeVideo } from '../pipeline/encode.ts';
 import { decodeToMp4, geometryOf, openBitstream } from '../pipeline/decode.ts';
 import { evaluateVideos } from '../pipeline/evaluate.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { readFile } from 'node:fs/promises';
-import type { AnalysisOutcome, DecodeOutcome, EncodeOutcome, FromWorker, ToWorker, WorkerTask } from './worker-tasks.ts';
+import { describeChosen, describeWithLmm, type LmmDescribeOptions } from '../pipeline/describe.ts';
+import { openStore } from '../store/index.ts';
+import { LmmStore } from '../store/lmm.ts';
+import type { AnalysisOutcome, DecodeOutcome, DescribeOutcome, EncodeOutcome, FromWorker, ToWorker, WorkerTask } from './worker-tasks.ts';
+
+type ComputeTask = Exclude<WorkerTask, { kind: 'describe' }>;
+type DescribeTask = Extract<WorkerTask, { kind: 'describe' }>;
 
 const port = parentPort;
 if (!port) throw new Error('services/worker.ts must run in a worker thread');
@@ -21,14 +28,15 @@ const controller = new AbortController();
 const post = (m: FromWorker): void => port.postMessage(m);
 const onProgress = (e: { stage: string; done: number; total: number }): void => post({ type: 'progress', stage: e.stage, done: e.done, total: e.total });
 
-function engineFor(task: WorkerTask): Engine {
+function engineFor(task: ComputeTask): Engine {
   const modelsDir = task.modelsDir ?? undefined;
   if (task.kind === 'encode') return createEngine({ modelsDir, keyframeCodec: task.keyframeCodec });
   if (task.kind === 'decode') return createEngine({ modelsDir, denoiserSteps: task.denoiserSteps });
   return createEngine({ modelsDir });
 }
 
-async function run(task: WorkerTask): Promise<AnalysisOutcome | EncodeOutcome | DecodeOutcome> {
+async function run(task: WorkerTask): Promise<AnalysisOutcome | EncodeOutcome | DecodeOutcome | DescribeOutcome> {
+  if (task.kind === 'describe') return describe(task);
   const engine = engineFor(task);
   try {
     return await runWith(engine, task);
@@ -37,7 +45,46 @@ async function run(task: WorkerTask): Promise<AnalysisOutcome | EncodeOutcome | 
   }
 }
 
-async function runWith(engine: Engine, task: WorkerTask): Promise<AnalysisOutcome | EncodeOutcome | DecodeOutcome> {
+/**
+ * Transcripts and cached answers go to the project database through this thread's own connection (WAL and
+ * the busy timeout let it write beside main's); each description goes to main as soon as it is finished.
+ */
+async function describe(task: DescribeTask): Promise<DescribeOutcome> {
+  const store = openStore(task.database);
+  let records: LmmStore;
+  try {
+    records = new LmmStore(store);
+  } finally {
+    store.close();
+  }
+  let described = 0;
+  const options: LmmDescribeOptions = {
+    lmm: task.lmm,
+    prompts: task.prompts,
+    records,
+    projectId: task.projectId,
+    sourceId: task.sourceId,
+    signal: controller.signal,
+    onProgress,
+    onDescription: (description) => {
+      described++;
+      post({ type: 'description', description });
+    },
+  };
+  const selection = { keyframes: task.keyframes, frameCount: task.frameCount };
+  try {
+    if (task.items === null) await describeWithLmm(task.input, task.geometry, selection, options);
+    else {
+      const texts = new Map(task.keyframeTexts);
+      await describeChosen(task.input, task.geometry, selection, task.items, (frame) => texts.get(frame) ?? '', options);
+    }
+  } finally {
+    records.close();
+  }
+  return { described };
+}
+
+async function runWith(engine: Engine, task: ComputeTask): Promise<AnalysisOutcome | EncodeOutcome | DecodeOutcome> {
   const signal = controller.signal;
   switch (task.kind) {
     case 'analysis': {

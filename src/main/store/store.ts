@@ -4,17 +4,20 @@ import { M3cError } from '../../shared/engine/errors.ts';
 import { configureConnection, connect, StatementCache } from './connection.ts';
 import { migrate } from './migrate.ts';
 import { MIGRATIONS, type Migration } from './migrations/index.ts';
+import { EncodeStatements } from './encodes.ts';
+import { fromJson, isSqliteError, requireNonNegativeInt, toBytes, toJson, type Row } from './rows.ts';
 import type {
   AnalysisKey,
   AnalysisRecord,
+  DecodeRecord,
   DescriptionInput,
   DescriptionItemKind,
   DescriptionOrigin,
   DescriptionRecord,
   EncodeFilter,
   EncodeRecord,
-  EncodeStatus,
   NewAnalysis,
+  NewDecode,
   NewEncode,
   NewSelection,
   NewSource,
@@ -23,38 +26,9 @@ import type {
   SourceRecord,
 } from './types.ts';
 
-/** How long a write waits for another connection's lock before failing with SQLITE_BUSY. */
-
 export interface OpenStoreOptions {
   /** Schema steps to apply; tests pass a longer list to simulate a newer program. */
   readonly migrations?: readonly Migration[];
-}
-
-type Row = Record<string, unknown>;
-
-function toJson(value: unknown, what: string): string {
-  const text = value === undefined ? undefined : JSON.stringify(value);
-  if (text === undefined) throw new M3cError('internal', `${what} is not JSON-serialisable`);
-  return text;
-}
-
-function fromJson(text: unknown): unknown {
-  return text === null ? null : JSON.parse(text as string);
-}
-
-function isSqliteError(e: unknown): e is Error & { code: string } {
-  const code = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
-  return typeof code === 'string' && code.startsWith('SQLITE_');
-}
-
-/** better-sqlite3 hands BLOBs back as Buffers; callers get a plain Uint8Array view of the same bytes. */
-function toBytes(blob: unknown): Uint8Array {
-  const b = blob as Uint8Array;
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
-
-function requireNonNegativeInt(value: number, what: string): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new M3cError('internal', `${what} must be a non-negative integer, got ${value}`);
 }
 
 /** Whether the process that began an encode or an LMM dialogue may still be writing it. */
@@ -128,45 +102,30 @@ function descriptionRow(r: Row): DescriptionRecord {
     itemKind: r.item_kind as DescriptionItemKind,
     itemIndex: r.item_index as number,
     frameIndex: r.frame_index as number,
+    endFrame: r.end_frame as number | null,
     text: r.text as string,
     origin: r.origin as DescriptionOrigin,
     updatedAt: r.updated_at as number,
   };
 }
 
-function encodeRow(r: Row): EncodeRecord {
-  return {
-    id: r.id as number,
-    projectId: r.project_id as number,
-    sourceId: r.source_id as number,
-    selectionId: r.selection_id as number | null,
-    status: r.status as EncodeStatus,
-    path: r.path as string,
-    bytes: r.bytes as number | null,
-    params: fromJson(r.params_json),
-    metrics: fromJson(r.metrics_json),
-    startedAt: r.started_at as number,
-    finishedAt: r.finished_at as number | null,
-    error: r.error as string | null,
-  };
-}
-
-const ENCODE_SELECT = `SELECT e.*, s.project_id FROM encodes e JOIN sources s ON s.id = e.source_id`;
 const DESCRIPTION_SELECT = `SELECT d.*, s.project_id FROM descriptions d JOIN sources s ON s.id = d.source_id`;
 
 /**
- * The project database. Every SQL statement of the application lives in this class; callers use
- * its typed methods. Each method is atomic; `transaction` groups several into one.
+ * The project database. Every SQL statement of the application lives in this class and the modules
+ * beside it (encodes.ts, lmm.ts); callers use its typed methods. Each method is atomic; `transaction` groups several into one.
  */
 export class Store {
   readonly file: string;
   private readonly db: Database.Database;
   private readonly statements: StatementCache;
+  private readonly encodes: EncodeStatements;
 
   constructor(db: Database.Database, file: string) {
     this.db = db;
     this.file = file;
     this.statements = new StatementCache(db);
+    this.encodes = new EncodeStatements({ stmt: (sql) => this.stmt(sql), write: (what, fn) => this.write(what, fn) });
   }
 
   get schemaVersion(): number {
@@ -366,18 +325,19 @@ export class Store {
 
   // Descriptions
 
-  /** Inserts or replaces the description of one item, keyed by (source, kind, frame). */
+  /** Inserts or replaces the description of one item, keyed by (source, kind, frame); a clip's span end is replaced with it. */
   upsertDescription(d: DescriptionInput): DescriptionRecord {
     requireNonNegativeInt(d.itemIndex, 'itemIndex');
     requireNonNegativeInt(d.frameIndex, 'frameIndex');
+    const endFrame = d.itemKind === 'clip' ? (d.endFrame ?? null) : null;
     return this.write(`save ${d.itemKind} description of source ${d.sourceId}`, () => {
       this.stmt(
-        `INSERT INTO descriptions (source_id, item_kind, item_index, frame_index, text, origin, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO descriptions (source_id, item_kind, item_index, frame_index, end_frame, text, origin, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (source_id, item_kind, frame_index)
-         DO UPDATE SET item_index = excluded.item_index, text = excluded.text, origin = excluded.origin,
-                       updated_at = excluded.updated_at`,
-      ).run(d.sourceId, d.itemKind, d.itemIndex, d.frameIndex, d.text, d.origin, Date.now());
+         DO UPDATE SET item_index = excluded.item_index, end_frame = excluded.end_frame, text = excluded.text,
+                       origin = excluded.origin, updated_at = excluded.updated_at`,
+      ).run(d.sourceId, d.itemKind, d.itemIndex, d.frameIndex, endFrame, d.text, d.origin, Date.now());
       const r = this.stmt(`${DESCRIPTION_SELECT} WHERE d.source_id = ? AND d.item_kind = ? AND d.frame_index = ?`).get(
         d.sourceId,
         d.itemKind,
@@ -396,60 +356,42 @@ export class Store {
     ).map(descriptionRow);
   }
 
-  // Encodes
+  // Encodes and their decodes (SQL in encodes.ts)
 
   /** Records an encode as running, owned by this process, and returns its id. */
   beginEncode(e: NewEncode): number {
-    return this.write(`record encode of source ${e.sourceId}`, () => {
-      const info = this.stmt(
-        `INSERT INTO encodes (source_id, selection_id, status, path, params_json, owner_pid, started_at)
-         VALUES (?, ?, 'running', ?, ?, ?, ?)`,
-      ).run(e.sourceId, e.selectionId ?? null, e.path, toJson(e.params, 'encode params'), process.pid, Date.now());
-      return Number(info.lastInsertRowid);
-    });
+    return this.encodes.begin(e);
   }
 
   finishEncode(id: number, result: { readonly bytes: number; readonly metrics: unknown }): EncodeRecord {
-    requireNonNegativeInt(result.bytes, 'bytes');
-    return this.write(`finish encode ${id}`, () => {
-      this.endRunning(id);
-      this.stmt(`UPDATE encodes SET status = 'done', bytes = ?, metrics_json = ?, finished_at = ? WHERE id = ?`).run(
-        result.bytes,
-        toJson(result.metrics, 'encode metrics'),
-        Date.now(),
-        id,
-      );
-      return this.getEncode(id) as EncodeRecord;
-    });
+    return this.encodes.finish(id, result);
   }
 
   failEncode(id: number, status: 'failed' | 'cancelled', error: string): EncodeRecord {
-    return this.write(`end encode ${id}`, () => {
-      this.endRunning(id);
-      this.stmt('UPDATE encodes SET status = ?, error = ?, finished_at = ? WHERE id = ?').run(status, error, Date.now(), id);
-      return this.getEncode(id) as EncodeRecord;
-    });
-  }
-
-  /** An encode ends once; ending one twice, or one marked interrupted, is a caller bug worth surfacing. */
-  private endRunning(id: number): void {
-    const current = this.getEncode(id);
-    if (!current) throw new M3cError('store', `encode ${id} does not exist`);
-    if (current.status !== 'running') throw new M3cError('store', `encode ${id} is ${current.status}, not running`);
+    return this.encodes.fail(id, status, error);
   }
 
   getEncode(id: number): EncodeRecord | undefined {
-    const r = this.stmt(`${ENCODE_SELECT} WHERE e.id = ?`).get(id) as Row | undefined;
-    return r && encodeRow(r);
+    return this.encodes.get(id);
   }
 
   /** Newest first. */
   listEncodes(filter: EncodeFilter = {}): EncodeRecord[] {
-    const r = this.stmt(
-      `${ENCODE_SELECT} WHERE (@project IS NULL OR s.project_id = @project) AND (@source IS NULL OR e.source_id = @source)
-       AND (@status IS NULL OR e.status = @status) ORDER BY e.started_at DESC, e.id DESC`,
-    ).all({ project: filter.projectId ?? null, source: filter.sourceId ?? null, status: filter.status ?? null }) as Row[];
-    return r.map(encodeRow);
+    return this.encodes.list(filter);
+  }
+
+  /** Deletes an encode's record and its decode (not their files). A running encode cannot be deleted. */
+  deleteEncode(id: number): boolean {
+    return this.encodes.delete(id);
+  }
+
+  /** Stores the decode of a finished encode, replacing an earlier one. */
+  saveDecode(d: NewDecode): DecodeRecord {
+    return this.encodes.saveDecode(d);
+  }
+
+  getDecode(encodeId: number): DecodeRecord | undefined {
+    return this.encodes.getDecode(encodeId);
   }
 
   /**
@@ -487,20 +429,11 @@ export class Store {
     });
   }
 
-  // studio: removal of single rows the studio's library and source list offer (children go by ON DELETE CASCADE).
+  // studio: removal of a source the source list offers (children go by ON DELETE CASCADE).
 
   /** Deletes a source with its analyses, selections, descriptions, encodes and transcripts. */
   deleteSource(id: number): boolean {
     return this.write('delete source', () => this.stmt('DELETE FROM sources WHERE id = ?').run(id).changes > 0);
-  }
-
-  /** Deletes an encode's record (not its file). A running encode cannot be deleted. */
-  deleteEncode(id: number): boolean {
-    return this.write('delete encode', () => {
-      const current = this.getEncode(id);
-      if (current?.status === 'running') throw new M3cError('store', `encode ${id} is still running: cancel it first`);
-      return this.stmt('DELETE FROM encodes WHERE id = ?').run(id).changes > 0;
-    });
   }
 }
 

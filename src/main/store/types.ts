@@ -68,11 +68,15 @@ export interface DescriptionInput {
   readonly itemIndex: number;
   /** The keyframe's frame index, or for a clip the frame index of the keyframe that opens it. */
   readonly frameIndex: number;
+  /** For a clip: where its span ends (exclusive); the text belongs to the clip [frameIndex, endFrame). Unused for a keyframe. */
+  readonly endFrame?: number | null;
   readonly text: string;
   readonly origin: DescriptionOrigin;
 }
 
 export interface DescriptionRecord extends DescriptionInput {
+  /** Null for a keyframe, and for a clip text stored before spans were (migration 005). */
+  readonly endFrame: number | null;
   readonly id: number;
   readonly projectId: number;
   readonly updatedAt: Timestamp;
@@ -107,4 +111,51 @@ export interface EncodeFilter {
   readonly projectId?: number;
   readonly sourceId?: number;
   readonly status?: EncodeStatus;
+}
+
+/** Bytes of each part of an .m3c file (pipeline/container.ts's SectionBytes has this shape). */
+/** Bytes of a .m3c by section (the pipeline's summary of a bitstream). */
+export interface EncodeSections {
+  /** Keyframe payloads (the keyframe codec's bytes). */
+  readonly keyframes: number;
+  /** Coded keyframe descriptions D^F. */
+  readonly keyframeTexts: number;
+  /** Coded clip descriptions D^C. */
+  readonly clipTexts: number;
+  /** Magic, header, length prefixes, CRCs and per-clip fields. */
+  readonly container: number;
+}
+
+/**
+ * What a finished encode stores as its metrics (metrics_json); the studio and `m3c encode --project` both
+ * write this shape, so either one's encodes read the same.
+ */
+export interface EncodeMetrics {
+  readonly bpp: number;
+  readonly kbps: number;
+  readonly frameCount: number;
+  readonly durationSec: number;
+  /** Frame indices of the coded keyframes. */
+  readonly keyframes: readonly number[];
+  readonly sections: EncodeSections;
+  /** Milliseconds per stage. */
+  readonly timings: Readonly<Record<string, number>>;
+}
+
+/** A decode of a finished encode and its comparison with the source, frame by frame. */
+export interface NewDecode {
+  readonly encodeId: number;
+  readonly frames: number;
+  /** PSNR (dB) of each frame; Infinity where the frame is identical. */
+  readonly psnr: readonly number[];
+  readonly msssim: readonly number[];
+  readonly meanPsnr: number;
+  readonly meanMsssim: number;
+  /** The reconstruction's path relative to the project's folder (ProjectLayout.reconstructionName). */
+  readonly reconPath: string;
+}
+
+export interface DecodeRecord extends NewDecode {
+  readonly id: number;
+  readonly createdAt: Timestamp;
 }

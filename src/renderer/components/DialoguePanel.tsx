@@ -265,6 +265,7 @@ function DialogueContent(props: DialoguePanelProps & { source: SourceInfo; keyfr
         />
         <Box aria-label="Description size" sx={{ mt: 0.5 }}>
           {description ? <Chip size="small" label={`${description.bits} bits`} /> : null}
+          {description?.stale ? <Chip size="small" color="warning" sx={{ ml: 0.5 }} label="Stale: written for another selection, left out of encodes" /> : null}
         </Box>
         <ErrorNotice title="The description was not saved" error={saveError} onRetry={save} />
 

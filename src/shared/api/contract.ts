@@ -107,6 +107,11 @@ export interface DescriptionInfo {
   /** Size after the project's text coding. */
   readonly bits: number;
   readonly updatedAt: Timestamp;
+  /**
+   * True when the item it was written for is not in the source's current selection (a keyframe text's frame
+   * is no longer a keyframe, a clip text's span is no longer a clip): encodes leave it out. Main always sets it.
+   */
+  readonly stale?: boolean;
 }
 
 export interface DialogueRound {

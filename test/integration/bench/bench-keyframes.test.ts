@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { benchKeyframes, BENCH_ROWS, KODAK_CROP, renderBenchReport, SEPARATOR_PX, type BenchKeyframesResult } from '../../../src/main/pipeline/bench-keyframes.ts';
+import { benchKeyframes, BENCH_ROWS, KODAK_CROP, renderBenchReport, SEPARATOR_PX, type BenchKeyframesResult } from '../../../bench/keyframes/index.ts';
 import { EXIT_CODES } from '../../../src/shared/engine/errors.ts';
 import { MEDIA_DIR, REPO_ROOT } from '../../helpers/media.ts';
 import { runCli } from '../../helpers/cli.ts';

@@ -1,5 +1,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { M3cError } from '../../../src/shared/engine/errors.ts';
 import type { RgbFrame } from '../../../src/shared/engine/frame.ts';
 import { describeItem, describeVideo, type DescribeOptions } from '../../../src/main/lmm/describe.ts';
@@ -32,6 +34,7 @@ function run(extra: { options?: DescribeOptions; prompts?: Parameters<typeof des
   return describeVideo({
     frames,
     keyframes: KEYFRAMES,
+    frameCount: frames.length,
     options: options(extra.options),
     prompts: extra.prompts,
     store: db.lmm,
@@ -195,7 +198,7 @@ describe('describeVideo against the OpenAI test double, with a real project data
   it('fails with a clear error when the server is unreachable, before storing anything but the failed round', async () => {
     const url = double.baseUrl;
     await double.close();
-    const e = await describeVideo({ frames, keyframes: KEYFRAMES, options: { baseUrl: url }, store: db.lmm, textCoder }).catch((err: unknown) => err);
+    const e = await describeVideo({ frames, keyframes: KEYFRAMES, frameCount: frames.length, options: { baseUrl: url }, store: db.lmm, textCoder }).catch((err: unknown) => err);
     expect((e as M3cError).message).toBe(`cannot reach the LMM at ${url} (connection refused): start Ollama or pass --lmm-url`);
     consistent(db.file);
     double = await OpenAiTestDouble.start();
@@ -245,14 +248,52 @@ describe('describeVideo against the OpenAI test double, with a real project data
     expect(lastPrompt(kf2[1].body)).toBe(`Before: ${result.items[0].keyframe.text}. What changed?`);
   });
 
+  it('keeps only the frames it shows the model, not every frame of a clip', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    // Three clips of 20 frames, 3 shown per clip: fresh copies, so only what describeVideo holds keeps them alive.
+    const alive: WeakRef<RgbFrame>[] = [];
+    async function* source(): AsyncGenerator<RgbFrame> {
+      for (let i = 0; i < 60; i++) {
+        const f = { ...frames[i % frames.length], data: frames[i % frames.length].data.slice() };
+        alive.push(new WeakRef(f));
+        yield f;
+      }
+    }
+    let most = 0;
+    double.respond = (_req, n) => {
+      gc();
+      most = Math.max(most, alive.filter((r) => r.deref() !== undefined).length);
+      return { kind: 'answer', text: `answer ${n}` };
+    };
+    const result = await describeVideo({
+      frames: source(),
+      keyframes: [0, 20, 40],
+      frameCount: 60,
+      options: options({ rounds: 1, concurrency: 1 }),
+      store: db.lmm,
+      textCoder,
+    });
+    expect(result.items.map((it) => [it.clipLength, ...it.sampledFrames])).toEqual([
+      [20, 0, 10, 19],
+      [20, 0, 10, 19],
+      [20, 0, 10, 19],
+    ]);
+    expect(most).toBeGreaterThan(0);
+    // At most two items pending (concurrency + 1) and the clip being read: 3 frames each; a whole clip is 20.
+    expect(most).toBeLessThanOrEqual(9);
+  });
+
   it('describeItem re-runs one clip', async () => {
+    // Only the frames shown need be there: the first and the last of the 8-frame clip.
     const clipFrames = frames.slice(8, 16);
     const d = await describeItem({
       kind: 'clip',
       index: 1,
       itemCount: 3,
       keyframeIndex: 8,
-      clipFrames,
+      clipLength: 8,
+      clipFrames: new Map([0, 7].map((k) => [k, clipFrames[k]])),
       keyframeDescription: 'a cyclist on a street',
       options: options({ clipSampleFrames: 2 }),
       store: db.lmm,

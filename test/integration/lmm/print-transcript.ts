@@ -29,6 +29,7 @@ try {
   const result = await describeVideo({
     frames,
     keyframes: [0, 8],
+    frameCount: 16,
     options: { baseUrl: double.baseUrl, rounds: 4, clipSampleFrames: 4, keyframeBudgetChars: 320, clipBudgetChars: 220, seed: 7 },
     store: db.lmm,
     projectId: db.projectId,

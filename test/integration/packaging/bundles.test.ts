@@ -165,7 +165,7 @@ describe('main bundles', () => {
         worker.on('message', (m: FromWorker) => {
           if (m.type === 'progress') progress.push(m.stage);
           else if (m.type === 'result') resolve(m.value as AnalysisOutcome);
-          else reject(new Error(`${m.code}: ${m.message}`));
+          else if (m.type === 'error') reject(new Error(`${m.code}: ${m.message}`));
         });
         worker.on('error', reject);
         const run: ToWorker = {

@@ -93,6 +93,10 @@ describe('m3c encode --project', () => {
       // The texts of the first encode are kept; the second, which supplied none, left them alone.
       const descriptions = store.listDescriptions(source.id);
       expect(descriptions.find((d) => d.frameIndex === 0 && d.itemKind === 'keyframe')).toMatchObject({ text: 'A man in a car talks on a phone.', origin: 'file' });
+      // Each clip text is pinned to its span: it ends where the next clip of that encode starts.
+      const firstKeyframes = first.json<{ keyframes: number[] }>().keyframes;
+      const clip0 = descriptions.find((d) => d.frameIndex === 0 && d.itemKind === 'clip');
+      expect(clip0?.endFrame).toBe(firstKeyframes[1] ?? first.json<{ frames: number }>().frames);
     } finally {
       store.close();
     }

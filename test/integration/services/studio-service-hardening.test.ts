@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudioService } from '../../../src/main/services/studio-service.ts';
-import { cacheDir, makeAllThumbnails } from '../../../src/main/services/frames.ts';
+import { makeAllThumbnails } from '../../../src/main/services/frames.ts';
+import { ProjectLayout } from '../../../src/main/store/layout.ts';
 import { probe } from '../../../src/main/media/index.ts';
 import type { JobInfo } from '../../../src/shared/api/contract.ts';
 import { HAS_MEDIA, MEDIA_DIR, mediaPath } from '../../helpers/media.ts';
@@ -84,7 +85,7 @@ describe.skipIf(!HAS_MEDIA)('StudioService: served thumbnails and deleteProject 
       await service.cancelJob({ jobId: job.id });
       await service.waitForJob(job.id);
     }
-    const file = path.join(cacheDir(path.join(dir, 'projects', String(projectId)), source.id, GEOMETRY), 'thumbs', '7.jpg');
+    const file = new ProjectLayout(dir).thumbFile(projectId, source.id, GEOMETRY, 7);
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, '');
     const m = await service.resolveMedia(`thumb/${source.id}/7`);

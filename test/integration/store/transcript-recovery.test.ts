@@ -108,7 +108,7 @@ describe('transcripts left running', () => {
     db.close();
 
     const store = openStore(file);
-    expect(store.schemaVersion).toBe(3);
+    expect(store.schemaVersion).toBe(MIGRATIONS.length);
     const lmm = new LmmStore(store);
     expect(lmm.listTranscripts()).toMatchObject([{ status: 'failed', error: DIED }]);
     lmm.close();

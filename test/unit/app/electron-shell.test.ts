@@ -204,7 +204,7 @@ describe('Electron shell (electron mocked)', () => {
   it('forwards service events to the window', async () => {
     const contents = fake.state.windows[0].webContents;
     const before = contents.sent.length;
-    (studio.service as unknown as { emit(e: unknown): void }).emit({ type: 'encodes-changed', projectId: 1 });
+    (studio.service as unknown as { ctx: { emit(e: unknown): void } }).ctx.emit({ type: 'encodes-changed', projectId: 1 });
     expect(contents.sent.slice(before)).toEqual([[IPC_EVENT_CHANNEL, { type: 'encodes-changed', projectId: 1 }]]);
   });
 

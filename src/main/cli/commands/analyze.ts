@@ -2,7 +2,7 @@ import { parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { GEOMETRY_HELP, GEOMETRY_OPTIONS, SELECTION_HELP, SELECTION_OPTIONS, geometryFrom, requireOne, selectionFrom } from '../common-options.ts';
 import { createEngine } from '../../pipeline/engine.ts';
-import { analyzeVideo, type AnalyzeResult } from '../../pipeline/analyze.ts';
+import { analyzeVideo, type AnalyzeResult } from '../../pipeline/select.ts';
 
 const HELP = `usage: m3c analyze IN [options] [--json]
 

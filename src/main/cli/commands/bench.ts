@@ -1,3 +1,4 @@
+/** `m3c bench`: options, help and printing only; the harnesses live in bench/ and are loaded lazily (../bench-import.ts). */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -6,8 +7,9 @@ import { M3cError } from '../../../shared/engine/errors.ts';
 import { parse, numberArg, choiceArg } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { MAX_DENOISER_STEPS, DEFAULT_DENOISER_STEPS } from '../../codecs/learned/index.ts';
-import { benchKeyframes, renderBenchReport, type AverageRow, type BenchSet } from '../../pipeline/bench-keyframes.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { importBench } from '../bench-import.ts';
+import type { BenchSet } from '../../../../bench/keyframes/index.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const REPORT_NAME = 'keyframes-bench';
@@ -83,8 +85,8 @@ async function benchRdCommand(argv: string[], ctx: CommandContext): Promise<void
     'bench rd',
   );
   if (v.help) return ctx.out(RD_HELP);
-  // The harness lives under bench/ and is loaded only when asked for.
-  const rd = await import('../../../../bench/rd/run.ts');
+  // The harnesses live under bench/ and are loaded only when asked for.
+  const rd = await importBench(() => import('../../../../bench/rd/run.ts'), 'm3c bench rd');
   const clips = [...(v.clips ?? []), ...positionals];
   if (clips.length === 0) throw new M3cError('usage', 'bench rd needs --clips FILE... (see "m3c bench rd --help")');
   for (const c of clips) {
@@ -144,7 +146,7 @@ async function benchLatencyCommand(argv: string[], ctx: CommandContext): Promise
   if (positionals.length > 0) throw new M3cError('usage', `bench latency takes no positional arguments, got "${positionals[0]}" (see "m3c bench latency --help")`);
   if (v.clip === undefined) throw new M3cError('usage', 'bench latency needs --clip FILE (see "m3c bench latency --help")');
   if (!existsSync(v.clip)) throw new M3cError('input', `clip ${v.clip} not found`);
-  const latency = await import('../../../../bench/latency.ts');
+  const latency = await importBench(() => import('../../../../bench/latency.ts'), 'm3c bench latency');
   const report = await latency.runLatency({ clip: v.clip, modelsDir: v.models, lmmUrl: v['lmm-url'], signal: ctx.signal });
   const md = latency.renderLatencyMarkdown(report);
   let files: { md: string; json: string } | undefined;
@@ -191,30 +193,15 @@ async function benchKeyframesCommand(argv: string[], ctx: CommandContext): Promi
     throw new M3cError('input', `cannot create the report folder ${outDir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
 
-  const result = await benchKeyframes({ modelsDir: v.models, sets, limit, maxPerClip, steps, gridsDir }, ctx.signal, (e) => {
+  const kf = await importBench(() => import('../../../../bench/keyframes/index.ts'), 'm3c bench keyframes');
+  const result = await kf.benchKeyframes({ modelsDir: v.models, sets, limit, maxPerClip, steps, gridsDir }, ctx.signal, (e) => {
     if (e.stage !== 'kodak' && e.stage !== 'clips') return ctx.progress(e);
     // One plain line per image, also when stderr is not a terminal (a long run is otherwise silent);
     // on a terminal it first clears the analysis bar's line.
     process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[2K' : ''}m3c: ${e.stage} ${e.done}/${e.total} ${e.message ?? ''}\n`);
   });
-
-  const mdFile = path.join(outDir, `${REPORT_NAME}.md`);
-  const jsonFile = path.join(outDir, `${REPORT_NAME}.json`);
-  const rel = (file: string): string => path.relative(outDir, file).split(path.sep).join('/');
-  const enc = new TextEncoder();
-  await writeFileAtomic(jsonFile, enc.encode(JSON.stringify(result, null, 1) + '\n'));
-  await writeFileAtomic(mdFile, enc.encode(renderBenchReport(result, rel)));
-
-  for (const s of result.sets) {
-    ctx.out(`${s.set} (${s.images.length} images), averages:`);
-    ctx.out('  row                grid    bytes     bpp   PSNR  MS-SSIM  HF ratio  grad.dist  enc ms  dec ms');
-    for (const a of s.averages) ctx.out(`  ${averageLine(a)}`);
-  }
-  ctx.out(`report: ${mdFile}, ${jsonFile}; ${result.gridPngs.length} grids in ${gridsDir}${result.skippedPngs.length ? ` (${result.skippedPngs.length} skipped over the size limit)` : ''}; ${(result.wallMs / 1000).toFixed(1)} s`);
-  ctx.result({ report: mdFile, json: jsonFile, gridsDir, ...result });
-}
-
-function averageLine(a: AverageRow): string {
-  const within = a.withinTolerance === undefined ? '' : `  (+-5%: ${a.withinTolerance}/${a.images})`;
-  return `${a.row.padEnd(18)} ${a.grid.padEnd(6)} ${a.bytes.toFixed(1).padStart(7)} ${a.bpp.toFixed(4).padStart(7)} ${a.psnr.toFixed(2).padStart(6)} ${a.msssim.toFixed(4).padStart(8)} ${a.hfRatio.toFixed(3).padStart(9)} ${a.gradDist.toFixed(4).padStart(10)} ${a.encodeMs.toFixed(0).padStart(7)} ${a.decodeMs.toFixed(0).padStart(7)}${within}`;
+  const files = await kf.writeBenchReport(result, outDir, REPORT_NAME);
+  for (const line of kf.averagesText(result)) ctx.out(line);
+  ctx.out(`report: ${files.md}, ${files.json}; ${result.gridPngs.length} grids in ${gridsDir}${result.skippedPngs.length ? ` (${result.skippedPngs.length} skipped over the size limit)` : ''}; ${(result.wallMs / 1000).toFixed(1)} s`);
+  ctx.result({ report: files.md, json: files.json, gridsDir, ...result });
 }

@@ -6,7 +6,8 @@ import { parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { DENOISER_HELP, DENOISER_OPTIONS, engineOptionsFrom, MODELS_HELP, MODELS_OPTIONS, requireOne, requireOutput } from '../common-options.ts';
 import { createEngine } from '../../pipeline/engine.ts';
-import { decodeToMp4, openBitstream, type DecodeToMp4Result } from '../../pipeline/decode.ts';
+import { decodeToMp4, type DecodeToMp4Result } from '../../pipeline/decode.ts';
+import { openBitstream } from '../../pipeline/container.ts';
 import { DEFAULT_DECODE_LIMITS, type M3cFile } from '../../../shared/bitstream/index.ts';
 
 const HELP = `usage: m3c decode IN.m3c -o OUT.mp4 [options] [--json]

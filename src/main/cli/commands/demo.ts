@@ -11,6 +11,7 @@ import { encodeVideo } from '../../pipeline/encode.ts';
 import { decodeToMp4, openBitstream } from '../../pipeline/decode.ts';
 import { evaluateVideos } from '../../pipeline/evaluate.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { importBench } from '../bench-import.ts';
 import { encodeFigures } from './encode.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -32,8 +33,8 @@ export async function demoCommand(argv: string[], ctx: CommandContext): Promise<
     'demo',
   );
   if (v.help) return ctx.out(HELP);
-  const mediaDir = process.env.M3C_MEDIA_DIR ?? path.resolve(REPO_ROOT, '../shared/media');
-  const inputs = positionals.length ? positionals : ['bikes.mp4', '04_coffee.mp4'].map((f) => path.join(mediaDir, 'video', f));
+  // The samples and the media folder are resolved by bench/ (source checkouts only).
+  const inputs = positionals.length ? positionals : (await importBench(() => import('../../../../bench/demo.ts'), 'm3c demo without VIDEO')).demoSamples();
   for (const input of inputs) {
     if (!existsSync(input)) throw new M3cError('input', `sample ${input} not found: pass a video path or set M3C_MEDIA_DIR`);
   }

@@ -5,8 +5,8 @@ import type { CommandContext } from '../context.ts';
 import { GEOMETRY_HELP, GEOMETRY_OPTIONS, SELECTION_HELP, SELECTION_OPTIONS, geometryFrom, requireOne, selectionFrom } from '../common-options.ts';
 import { LMM_HELP, LMM_OPTIONS, lmmOptionsFrom, promptsFrom } from '../lmm-options.ts';
 import { createEngine } from '../../pipeline/engine.ts';
-import { analyzeVideo, type AnalyzeResult } from '../../pipeline/analyze.ts';
-import { describeWithLmm } from '../../pipeline/describe-lmm.ts';
+import { analyzeVideo, type AnalyzeResult } from '../../pipeline/select.ts';
+import { describeWithLmm } from '../../pipeline/describe.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { openProjectSource } from '../../pipeline/project-record.ts';
 import { LmmStore } from '../../store/lmm.ts';
@@ -44,12 +44,12 @@ export async function describeCommand(argv: string[], ctx: CommandContext): Prom
   const records = project ? new LmmStore(project.store) : undefined;
   let result: DescribeVideoResult;
   try {
-    ({ result } = await describeWithLmm(input, geometry, analysis.keyframes, { lmm, prompts, records, projectId: project?.projectId, sourceId: project?.sourceId, signal: ctx.signal, onProgress: ctx.progress }));
+    ({ result } = await describeWithLmm(input, geometry, { keyframes: analysis.keyframes, frameCount: analysis.frameCount }, { lmm, prompts, records, projectId: project?.projectId, sourceId: project?.sourceId, signal: ctx.signal, onProgress: ctx.progress }));
     project?.store.transaction(() => {
       result.items.forEach((it, i) => {
         const base = { sourceId: project.sourceId, itemIndex: i, frameIndex: it.keyframeIndex, origin: 'lmm' as const };
         project.store.upsertDescription({ ...base, itemKind: 'keyframe', text: it.keyframe.text });
-        project.store.upsertDescription({ ...base, itemKind: 'clip', text: it.clip.text });
+        project.store.upsertDescription({ ...base, itemKind: 'clip', endFrame: it.keyframeIndex + it.clipLength, text: it.clip.text });
       });
     });
   } finally {

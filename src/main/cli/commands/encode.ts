@@ -27,7 +27,7 @@ import { readDescriptionsFile } from '../../pipeline/descriptions-file.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { recordEncode, type ProjectContext } from '../../pipeline/project-record.ts';
 import { LmmStore } from '../../store/lmm.ts';
-import { lmmDescriber } from '../../pipeline/describe-lmm.ts';
+import { lmmDescriber } from '../../pipeline/describe.ts';
 import type { Describer } from '../../../shared/engine/interfaces.ts';
 import { LMM_OPTIONS, lmmOptionsFrom, promptsFrom } from '../lmm-options.ts';
 import type { FrameSignals } from '../../../shared/keyframes/index.ts';

@@ -4,7 +4,7 @@ import { parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { GEOMETRY_OPTIONS, geometryFrom } from '../common-options.ts';
 import { createEngine } from '../../pipeline/engine.ts';
-import { geometryOf, openBitstream } from '../../pipeline/decode.ts';
+import { geometryOf, openBitstream } from '../../pipeline/container.ts';
 import { evaluateVideos } from '../../pipeline/evaluate.ts';
 import { readBitstreamFile } from './decode.ts';
 import type { M3cFile } from '../../../shared/bitstream/index.ts';

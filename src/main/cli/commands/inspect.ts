@@ -2,7 +2,7 @@ import { describeSections, layoutTotals, parseErrorToM3cError } from '../../../s
 import { parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { requireOne } from '../common-options.ts';
-import { clipTexts } from '../../pipeline/decode.ts';
+import { clipTexts } from '../../pipeline/texts.ts';
 import { readBitstreamFile } from './decode.ts';
 
 const HELP = `usage: m3c inspect IN.m3c [--json]

@@ -1,6 +1,7 @@
 /**
- * What every section of the studio's API shares: the store, the job queue, the event listeners, the path
- * guard, the settings, and the lookups that turn an id from the renderer into a record or a clear error.
+ * What every section of the studio's API shares: the store, the folder's layout, the job queue, the event
+ * listeners, the path guard, the settings, and the lookups that turn an id from the renderer into a record
+ * or a clear error.
  * Sections validate their arguments, call these and the store, or queue pipeline work; none runs a stage.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -18,6 +19,8 @@ import type {
 import type { SelectionParams } from '../../../shared/keyframes/index.ts';
 import { openStore, type Store, type AnalysisRecord, type EncodeRecord, type SourceRecord, type ProjectRecord } from '../../store/index.ts';
 import { LmmStore } from '../../store/lmm.ts';
+import { ProjectLayout } from '../../store/layout.ts';
+import { moveComparisonsIn } from '../../store/legacy-comparisons.ts';
 import { createEngine, DEFAULT_GEOMETRY, type Engine } from '../../pipeline/engine.ts';
 import { DEFAULT_DENOISER_STEPS, MAX_DENOISER_STEPS } from '../../codecs/learned/index.ts';
 import type { ProbeInfo } from '../../media/index.ts';
@@ -35,7 +38,7 @@ export interface DialogHost {
 }
 
 export interface StudioServiceOptions {
-  /** Holds studio.db, studio-settings.json and one folder per project. Created if missing. */
+  /** Holds studio.db, studio-settings.json and one folder per project (store/layout.ts). Created if missing. */
   readonly projectsDir: string;
   /** Extra folders the user may import videos from by typed path (besides projectsDir and dialog picks). */
   readonly importRoots?: readonly string[];
@@ -62,6 +65,7 @@ export const PREVIEW_QUEUE = 64;
 
 export class StudioContext {
   readonly projectsDir: string;
+  readonly layout: ProjectLayout;
   readonly store: Store;
   readonly lmmStore: LmmStore;
   readonly guard: PathGuard;
@@ -80,13 +84,24 @@ export class StudioContext {
     const dir = checkShape(path.resolve(options.projectsDir), 'projects folder');
     mkdirSync(dir, { recursive: true });
     this.projectsDir = dir;
-    this.store = openStore(path.join(dir, 'studio.db'));
+    this.layout = new ProjectLayout(dir);
+    this.store = openStore(this.layout.database);
+    this.moveComparisonsIn();
     this.lmmStore = new LmmStore(this.store);
     const roots = [dir, ...(options.importRoots ?? [])].filter((r) => existsSync(r));
     this.guard = new PathGuard(roots);
     this.secrets = options.secrets ?? defaultSecretStore(dir);
     this.settings = readSettings(dir, this.secrets);
     this.jobs = new JobQueue((job, finished) => this.emit({ type: finished ? 'job-finished' : 'job-progress', job }), options.concurrency ?? 1);
+  }
+
+  /** Comparison files of the code before schema 4 into the decodes table; a file that fails stays, with a warning. */
+  private moveComparisonsIn(): void {
+    try {
+      for (const s of moveComparisonsIn(this.store, this.layout).skipped) console.warn(`m3c: left ${s.file} in place: ${s.reason}`);
+    } catch (e) {
+      console.warn(`m3c: could not move comparison files into the database: ${(e as Error).message}`);
+    }
   }
 
   get modelsDir(): string | null {
@@ -136,10 +151,6 @@ export class StudioContext {
   }
 
   // ------------------------------------------------------------ projects
-
-  projectDir(projectId: number): string {
-    return path.join(this.projectsDir, 'projects', String(projectId));
-  }
 
   requireProject(projectId: number): ProjectRecord {
     const p = this.store.getProject(projectId);
@@ -211,13 +222,5 @@ export class StudioContext {
     const e = this.store.getEncode(encodeId);
     if (!e) throw new M3cError('input', `encode ${encodeId} does not exist (it may have been deleted)`);
     return e;
-  }
-
-  reconstructionPath(e: EncodeRecord): string {
-    return path.join(this.projectDir(e.projectId), 'encodes', `encode-${e.id}.recon.mp4`);
-  }
-
-  comparisonPath(e: EncodeRecord): string {
-    return path.join(this.projectDir(e.projectId), 'encodes', `encode-${e.id}.compare.json`);
   }
 }

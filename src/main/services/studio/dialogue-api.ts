@@ -1,35 +1,53 @@
 /** The dialogue: descriptions (edited or from the LMM), transcripts, prompt templates and the describe job. */
-import path from 'node:path';
 import { M3cError } from '../../../shared/engine/errors.ts';
-import type { RgbFrame } from '../../../shared/engine/frame.ts';
 import type { DescriptionInfo, DialogueTranscript, ItemKind, JobInfo, LmmStatus, PromptsInfo } from '../../../shared/api/contract.ts';
 import { DEFAULT_SELECTION, deserialiseFrameSignals, selectKeyframes } from '../../../shared/keyframes/index.ts';
 import { encodeText } from '../../../shared/text/index.ts';
-import type { SourceRecord } from '../../store/index.ts';
-import type { DescriptionsFile } from '../../pipeline/descriptions-file.ts';
-import { decodeFrames } from '../../media/index.ts';
-import { checkEndpoint, describeItem, describeVideo, loadPromptSet, TEMPLATE_IDS, variablesFor, type PromptConfig, type TemplateId } from '../../lmm/index.ts';
+import type { AnalysisRecord, DescriptionRecord } from '../../store/index.ts';
+import { clipEnd, clipOfFrame, currentDescriptions, isCurrent, type DescriptionsFile, type PinnedText } from '../../pipeline/descriptions-file.ts';
+import type { Selection } from '../../pipeline/describe.ts';
+import { checkEndpoint, loadPromptSet, TEMPLATE_IDS, variablesFor, type PromptConfig, type TemplateId } from '../../lmm/index.ts';
 import { checkTemplate } from '../../lmm/prompts.ts';
-import type { JobContext } from '../jobs.ts';
+import { runInWorker } from '../run-in-worker.ts';
 import * as v from '../validate.ts';
 import type { StudioContext } from './context.ts';
 
 const MAX_TEXT = 20_000;
 
+function pinned(d: DescriptionRecord): PinnedText {
+  return { kind: d.itemKind, frame: d.frameIndex, end: d.endFrame, text: d.text };
+}
+
 export class DialogueApi {
   constructor(private readonly ctx: StudioContext) {}
 
-  private descriptionInfo(d: { sourceId: number; itemKind: ItemKind; itemIndex: number; frameIndex: number; text: string; origin: 'user' | 'lmm' | 'file'; updatedAt: number }): DescriptionInfo {
-    return { sourceId: d.sourceId, itemKind: d.itemKind, itemIndex: d.itemIndex, frameIndex: d.frameIndex, text: d.text, origin: d.origin, bits: encodeText(d.text).length * 8, updatedAt: d.updatedAt };
+  /** The selection the describe job and encodes use: the saved one, else the default selection of the analysis. */
+  private selectionOf(a: AnalysisRecord, sourceId: number): Selection {
+    const keyframes = this.ctx.latestSelection(a, sourceId)?.keyframes ?? selectKeyframes(deserialiseFrameSignals(a.signals), DEFAULT_SELECTION).keyframes;
+    return { keyframes, frameCount: a.frameCount };
+  }
+
+  private currentSelection(sourceId: number): Selection | null {
+    const source = this.ctx.requireSource(sourceId);
+    const a = this.ctx.analysisOf(source);
+    return a ? this.selectionOf(a, source.id) : null;
+  }
+
+  /** Without an analysis at the working geometry no item exists, so every text is stale. */
+  private descriptionInfo(d: DescriptionRecord, selection: Selection | null): DescriptionInfo {
+    const stale = selection === null || !isCurrent(pinned(d), selection.keyframes, selection.frameCount);
+    return { sourceId: d.sourceId, itemKind: d.itemKind, itemIndex: d.itemIndex, frameIndex: d.frameIndex, text: d.text, origin: d.origin, bits: encodeText(d.text).length * 8, updatedAt: d.updatedAt, stale };
   }
 
   async listDescriptions(p: Record<string, unknown>): Promise<DescriptionInfo[]> {
     const source = this.ctx.requireSource(v.id(p, 'sourceId'));
-    return this.ctx.store.listDescriptions(source.id).map((d) => this.descriptionInfo(d));
+    const selection = this.currentSelection(source.id);
+    return this.ctx.store.listDescriptions(source.id).map((d) => this.descriptionInfo(d, selection));
   }
 
-  private saveDescription(sourceId: number, itemKind: ItemKind, itemIndex: number, frameIndex: number, text: string, origin: 'user' | 'lmm'): DescriptionInfo {
-    const d = this.descriptionInfo(this.ctx.store.upsertDescription({ sourceId, itemKind, itemIndex, frameIndex, text, origin }));
+  private saveDescription(sourceId: number, itemKind: ItemKind, itemIndex: number, frameIndex: number, endFrame: number | null, text: string, origin: 'user' | 'lmm'): DescriptionInfo {
+    const record = this.ctx.store.upsertDescription({ sourceId, itemKind, itemIndex, frameIndex, endFrame, text, origin });
+    const d = this.descriptionInfo(record, this.currentSelection(sourceId));
     this.ctx.emit({ type: 'description-updated', description: d });
     return d;
   }
@@ -37,10 +55,15 @@ export class DialogueApi {
   async setDescription(p: Record<string, unknown>): Promise<DescriptionInfo> {
     const source = this.ctx.requireSource(v.id(p, 'sourceId'));
     const itemKind = v.oneOf(p, 'itemKind', ['keyframe', 'clip'] as const);
+    const frameIndex = v.id(p, 'frameIndex');
     const text = v.text(p, 'text', MAX_TEXT);
     // The coder's own limit is the real one; fail here with a message rather than at encode time.
     encodeText(text);
-    return this.saveDescription(source.id, itemKind, v.id(p, 'itemIndex'), v.id(p, 'frameIndex'), text, 'user');
+    // A clip text belongs to the span its clip has in the saved selection; unknown (null) when its frame opens no clip there.
+    const selection = itemKind === 'clip' ? this.currentSelection(source.id) : null;
+    const clip = selection ? clipOfFrame(selection.keyframes, frameIndex) : -1;
+    const endFrame = selection && selection.keyframes[clip] === frameIndex ? clipEnd(selection.keyframes, clip, selection.frameCount) : null;
+    return this.saveDescription(source.id, itemKind, v.id(p, 'itemIndex'), frameIndex, endFrame, text, 'user');
   }
 
   async getDialogue(p: Record<string, unknown>): Promise<DialogueTranscript[]> {
@@ -133,7 +156,7 @@ export class DialogueApi {
     }
     const { baseUrl, model, apiKey } = this.ctx.settings.lmm;
     if (!baseUrl) throw new M3cError('lmm', 'no multimodal model is configured: set an OpenAI-compatible endpoint in Settings first');
-    const keyframes = this.ctx.latestSelection(a, source.id)?.keyframes ?? selectKeyframes(deserialiseFrameSignals(a.signals), DEFAULT_SELECTION).keyframes;
+    const { keyframes, frameCount } = this.selectionOf(a, source.id);
     for (const w of wanted ?? []) {
       if (w.index >= keyframes.length) throw new M3cError('usage', `item ${w.kind}:${w.index} does not exist: the selection has ${keyframes.length} keyframes`);
     }
@@ -143,91 +166,47 @@ export class DialogueApi {
       kind: 'describe',
       projectId: source.projectId,
       sourceId: source.id,
+      // Decoding, PNG coding and the dialogue run in a worker thread, which writes the transcripts through its own
+      // connection to the project database; main saves each description as it comes.
       run: async (ctx) => {
-        const context = {
-          // Re-running chosen items asks afresh: the user wants a new answer, not the cached one.
-          options: { baseUrl, model: model ?? undefined, apiKey: apiKey ?? undefined, useCache: wanted === null },
-          prompts: this.ctx.promptConfig(project),
-          store: this.ctx.lmmStore,
-          projectId: source.projectId,
-          sourceId: source.id,
-          textCoder: encodeText,
-          signal: ctx.signal,
-          onProgress: (e: { itemsDone: number; itemsTotal: number }) => ctx.progress({ stage: 'describing', done: e.itemsDone, total: e.itemsTotal }),
-        };
-        const frames = decodeFrames(source.path, { ...geometry, signal: ctx.signal });
-        if (wanted === null) {
-          const r = await describeVideo({ ...context, frames, keyframes });
-          for (const item of r.items) {
-            this.saveDescription(source.id, 'keyframe', item.clipIndex, item.keyframeIndex, item.keyframe.text, 'lmm');
-            this.saveDescription(source.id, 'clip', item.clipIndex, item.keyframeIndex, item.clip.text, 'lmm');
-          }
-          return;
-        }
-        await this.describeSome(source, keyframes, wanted, frames, context, ctx);
+        const keyframeTexts = this.ctx.store
+          .listDescriptions(source.id)
+          .filter((d) => d.itemKind === 'keyframe')
+          .map((d) => [d.frameIndex, d.text] as [number, string]);
+        await runInWorker(
+          {
+            kind: 'describe',
+            input: source.path,
+            geometry,
+            keyframes,
+            frameCount,
+            items: wanted,
+            // Re-running chosen items asks afresh: the user wants a new answer, not the cached one.
+            lmm: { baseUrl, model: model ?? undefined, apiKey: apiKey ?? undefined, useCache: wanted === null },
+            prompts: this.ctx.promptConfig(project),
+            database: this.ctx.store.file,
+            projectId: source.projectId,
+            sourceId: source.id,
+            keyframeTexts,
+          },
+          {
+            signal: ctx.signal,
+            onProgress: ctx.progress,
+            onDescription: (d) => {
+              this.saveDescription(source.id, d.kind, d.index, d.frame, d.kind === 'clip' ? d.end : null, d.text, 'lmm');
+            },
+          },
+        );
       },
     });
   }
 
-  /** Re-runs chosen items: keeps only the frames they need from one decoding pass, then asks item by item. */
-  private async describeSome(
-    source: SourceRecord,
-    keyframes: number[],
-    wanted: { kind: ItemKind; index: number }[],
-    frames: AsyncIterable<RgbFrame>,
-    context: Omit<Parameters<typeof describeItem>[0], 'kind' | 'index' | 'itemCount' | 'keyframeIndex' | 'keyframe' | 'clipFrames' | 'keyframeDescription'>,
-    ctx: JobContext,
-  ): Promise<void> {
-    const needed = new Set<number>();
-    const clipEnd = (i: number): number => keyframes[i + 1] ?? Number.MAX_SAFE_INTEGER;
-    for (const w of wanted) {
-      needed.add(keyframes[w.index]);
-      if (w.kind === 'keyframe' && w.index > 0) needed.add(keyframes[w.index - 1]);
-    }
-    const clipIndices = new Set(wanted.filter((w) => w.kind === 'clip').map((w) => w.index));
-    const kept = new Map<number, RgbFrame>();
-    let n = 0;
-    for await (const f of frames) {
-      const inClip = [...clipIndices].some((i) => n >= keyframes[i] && n < clipEnd(i));
-      if (needed.has(n) || inClip) kept.set(n, f);
-      n++;
-    }
-    const stored = this.ctx.store.listDescriptions(source.id);
-    const textOf = (kind: ItemKind, frame: number): string => stored.find((d) => d.itemKind === kind && d.frameIndex === frame)?.text ?? '';
-    let done = 0;
-    const ordered = [...wanted].sort((x, y) => x.index - y.index || (x.kind === 'keyframe' ? -1 : 1));
-    for (const w of ordered) {
-      const kf = keyframes[w.index];
-      const keyframe = kept.get(kf);
-      if (!keyframe) throw new M3cError('input', `${path.basename(source.path)} gave fewer frames than its analysis: re-run the analysis`);
-      const common = { ...context, index: w.index, itemCount: keyframes.length, keyframeIndex: kf };
-      const d =
-        w.kind === 'keyframe'
-          ? await describeItem({
-              ...common,
-              kind: 'keyframe',
-              keyframe,
-              previousKeyframe: w.index > 0 ? kept.get(keyframes[w.index - 1]) : undefined,
-              previousDescription: w.index > 0 ? textOf('keyframe', keyframes[w.index - 1]) : undefined,
-            })
-          : await describeItem({
-              ...common,
-              kind: 'clip',
-              clipFrames: [...kept.entries()].filter(([i]) => i >= kf && i < clipEnd(w.index)).map(([, f]) => f),
-              keyframeDescription: textOf('keyframe', kf),
-            });
-      this.saveDescription(source.id, w.kind, w.index, kf, d.text, 'lmm');
-      ctx.progress({ stage: 'describing', done: ++done, total: ordered.length });
-    }
-  }
-
-  /** The stored texts in the shape the encoder takes. */
+  /** The stored texts still current in the source's selection, in the shape the encoder takes (none before an analysis). */
   descriptionsFile(sourceId: number): DescriptionsFile {
-    const byFrame = new Map<number, { frame: number; keyframe: string; clip: string }>();
-    for (const d of this.ctx.store.listDescriptions(sourceId)) {
-      const item = byFrame.get(d.frameIndex) ?? { frame: d.frameIndex, keyframe: '', clip: '' };
-      byFrame.set(d.frameIndex, { ...item, [d.itemKind]: d.text });
-    }
-    return { items: [...byFrame.values()].sort((a, b) => a.frame - b.frame) };
+    const source = this.ctx.requireSource(sourceId);
+    const a = this.ctx.analysisOf(source);
+    if (!a) return { items: [] };
+    const { keyframes, frameCount } = this.selectionOf(a, source.id);
+    return currentDescriptions(this.ctx.store.listDescriptions(sourceId).map(pinned), keyframes, frameCount);
   }
 }

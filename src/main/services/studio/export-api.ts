@@ -4,13 +4,13 @@ import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { M3cError } from '../../../shared/engine/errors.ts';
 import { mediaRefs, parseMediaRef, type Comparison, type EncodeParams, type ExportFormat, type ExportResult } from '../../../shared/api/contract.ts';
-import type { EncodeRecord } from '../../store/index.ts';
+import type { EncodeMetrics, EncodeRecord } from '../../store/index.ts';
 import { expectedFrameCount, type ProbeInfo } from '../../media/index.ts';
 import { checkShape, safeFileName } from '../paths.ts';
-import { cacheDir, makeFrameJpeg, makeProxyMp4, thumbFile, thumbSize } from '../frames.ts';
+import { makeFrameJpeg, makeProxyMp4, thumbSize } from '../frames.ts';
 import * as v from '../validate.ts';
 import type { StudioContext } from './context.ts';
-import type { EncodeMetrics, JobsApi } from './jobs-api.ts';
+import type { JobsApi } from './jobs-api.ts';
 
 /** A binary resource for a MediaRef: a file to stream (with Range) or bytes. */
 export type MediaResource =
@@ -25,11 +25,13 @@ export class ExportApi {
 
   private exportFile(e: EncodeRecord, format: ExportFormat): string {
     if (e.status !== 'done') throw new M3cError('usage', `encode ${e.id} is ${e.status}: only a finished encode can be exported`);
-    const file = format === 'm3c' ? e.path : this.ctx.reconstructionPath(e);
-    if (!existsSync(file)) {
-      throw new M3cError('usage', format === 'mp4' ? `encode ${e.id} has no reconstruction yet: decode it first` : `the .m3c of encode ${e.id} is missing from ${path.dirname(file)}`);
+    if (format === 'mp4') {
+      const recon = this.jobs.reconstructionOf(e);
+      if (!recon) throw new M3cError('usage', `encode ${e.id} has no reconstruction yet: decode it first`);
+      return recon;
     }
-    return file;
+    if (!existsSync(e.path)) throw new M3cError('usage', `the .m3c of encode ${e.id} is missing from ${path.dirname(e.path)}`);
+    return e.path;
   }
 
   private exportName(e: EncodeRecord, format: ExportFormat): string {
@@ -53,16 +55,16 @@ export class ExportApi {
 
   async getComparison(p: Record<string, unknown>): Promise<Comparison> {
     const e = this.ctx.requireEncode(v.id(p, 'encodeId'));
-    const cmp = e.status === 'done' ? await this.jobs.readComparison(e) : null;
+    const cmp = this.jobs.decodeOf(e);
     if (!cmp) throw new M3cError('usage', `encode ${e.id} has not been decoded and compared yet: decode it first`);
     const g = (e.params as EncodeParams).geometry;
     return {
       encodeId: e.id,
       frames: cmp.frames,
       fps: g.fpsNum / g.fpsDen,
-      keyframes: ((e.metrics ?? {}) as Partial<EncodeMetrics>).keyframes ?? [],
-      psnr: cmp.psnr,
-      msssim: cmp.msssim,
+      keyframes: [...(((e.metrics ?? {}) as Partial<EncodeMetrics>).keyframes ?? [])],
+      psnr: [...cmp.psnr],
+      msssim: [...cmp.msssim],
       meanPsnr: cmp.meanPsnr,
       meanMsssim: cmp.meanMsssim,
       originalVideo: mediaRefs.original(e.sourceId),
@@ -83,8 +85,8 @@ export class ExportApi {
         // Before the analysis has counted the frames, the probed duration at the working rate bounds them.
         const frames = a ? a.frameCount : expectedFrameCount(source.probe as ProbeInfo, g.fpsNum, g.fpsDen);
         if (m.frame >= frames) throw new M3cError('input', `frame ${m.frame} is past the end (${frames} frames)`);
-        const dir = cacheDir(this.ctx.projectDir(source.projectId), source.id, g);
-        const file = m.kind === 'thumb' ? thumbFile(dir, m.frame) : path.join(dir, 'previews', `${m.frame}.jpg`);
+        const { layout } = this.ctx;
+        const file = m.kind === 'thumb' ? layout.thumbFile(source.projectId, source.id, g, m.frame) : layout.previewFile(source.projectId, source.id, g, m.frame);
         const size = m.kind === 'thumb' ? thumbSize(g) : { width: g.width, height: g.height };
         await this.ctx.once.make(file, (tmp) => this.ctx.previews.run(() => makeFrameJpeg(source.path, source.probe as ProbeInfo, g, m.frame, size, tmp)));
         return { kind: 'file', path: file, contentType: 'image/jpeg' };
@@ -92,7 +94,7 @@ export class ExportApi {
       case 'original': {
         const source = this.ctx.requireSource(m.sourceId);
         const g = this.ctx.geometryOf(source.projectId);
-        const file = path.join(cacheDir(this.ctx.projectDir(source.projectId), source.id, g), 'original.mp4');
+        const file = this.ctx.layout.proxyFile(source.projectId, source.id, g);
         await this.ctx.once.make(file, (tmp) => makeProxyMp4(source.path, source.probe as ProbeInfo, g, tmp));
         return { kind: 'file', path: file, contentType: 'video/mp4' };
       }

@@ -1,26 +1,16 @@
 /** Jobs: encode and decode (with comparison) queued to worker threads, the job list, and the library of encodes. */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { M3cError } from '../../../shared/engine/errors.ts';
 import type { EncodeInfo, EncodeParams, JobInfo, KeyframeCodecKind } from '../../../shared/api/contract.ts';
 import { DEFAULT_SELECTION } from '../../../shared/keyframes/index.ts';
-import type { EncodeRecord } from '../../store/index.ts';
+import type { DecodeRecord, EncodeMetrics, EncodeRecord } from '../../store/index.ts';
 import { DEFAULT_DENOISER_STEPS, MAX_DENOISER_STEPS } from '../../codecs/learned/index.ts';
 import { runInWorker } from '../run-in-worker.ts';
-import type { DecodeOutcome } from '../worker-tasks.ts';
 import * as v from '../validate.ts';
 import type { StudioContext } from './context.ts';
 import type { DialogueApi } from './dialogue-api.ts';
-
-/** What a finished encode stores as its metrics (the CLI's `encode --project` writes the same shape). */
-export interface EncodeMetrics {
-  readonly bpp: number;
-  readonly kbps: number;
-  readonly frameCount: number;
-  readonly durationSec: number;
-  readonly keyframes: number[];
-}
 
 export class JobsApi {
   constructor(
@@ -48,9 +38,8 @@ export class JobsApi {
       sourceId: source.id,
       stageWeights: analysis ? { 'keyframe coding': 1 } : { analysis: 3, 'keyframe coding': 1 },
       run: async (ctx) => {
-        const dir = path.join(this.ctx.projectDir(source.projectId), 'encodes');
-        await mkdir(dir, { recursive: true });
-        const output = path.join(dir, `source-${source.id}-${Date.now().toString(36)}.m3c`);
+        await mkdir(this.ctx.layout.encodesDir(source.projectId), { recursive: true });
+        const output = this.ctx.layout.newEncodeFile(source.projectId, source.id);
         const encodeId = this.ctx.store.beginEncode({ sourceId: source.id, selectionId: saved?.id ?? null, path: output, params });
         ctx.setEncodeId(encodeId);
         this.ctx.emit({ type: 'encodes-changed', projectId: source.projectId });
@@ -71,8 +60,8 @@ export class JobsApi {
             },
             { signal: ctx.signal, onProgress: ctx.progress },
           );
-          const metrics: EncodeMetrics = { bpp: r.bpp, kbps: r.kbps, frameCount: r.frameCount, durationSec: r.durationSec, keyframes: r.keyframes };
-          this.ctx.store.finishEncode(encodeId, { bytes: r.bytes, metrics: { ...metrics, sections: r.sections, timings: r.timings } });
+          const metrics: EncodeMetrics = { bpp: r.bpp, kbps: r.kbps, frameCount: r.frameCount, durationSec: r.durationSec, keyframes: r.keyframes, sections: r.sections, timings: r.timings };
+          this.ctx.store.finishEncode(encodeId, { bytes: r.bytes, metrics });
         } catch (e) {
           const cancelled = ctx.signal.aborted || (e instanceof M3cError && e.code === 'cancelled');
           this.ctx.store.failEncode(encodeId, cancelled ? 'cancelled' : 'failed', cancelled ? 'cancelled' : (e as Error).message);
@@ -99,9 +88,18 @@ export class JobsApi {
       encodeId: e.id,
       stageWeights: { decoding: 2, evaluation: 1 },
       run: async (ctx) => {
-        const out = this.ctx.reconstructionPath(e);
+        const { layout } = this.ctx;
+        const reconPath = layout.reconstructionName(e.id);
+        const out = layout.inProject(e.projectId, reconPath);
+        await mkdir(path.dirname(out), { recursive: true });
         const r = await runInWorker({ kind: 'decode', m3cPath: e.path, output: out, reference: source.path, denoiserSteps, modelsDir }, { signal: ctx.signal, onProgress: ctx.progress });
-        await writeFile(this.ctx.comparisonPath(e), JSON.stringify(r));
+        try {
+          this.ctx.store.saveDecode({ encodeId: e.id, ...r, reconPath });
+        } catch (err) {
+          // The encode was deleted while it was being decoded: its reconstruction goes too.
+          if (!this.ctx.store.getEncode(e.id)) await rm(out, { force: true });
+          throw err;
+        }
         this.ctx.emit({ type: 'encodes-changed', projectId: e.projectId });
       },
     });
@@ -120,17 +118,21 @@ export class JobsApi {
     return this.ctx.jobs.whenSettled(jobId);
   }
 
-  async readComparison(e: EncodeRecord): Promise<DecodeOutcome | null> {
-    try {
-      return JSON.parse(await readFile(this.ctx.comparisonPath(e), 'utf8')) as DecodeOutcome;
-    } catch {
-      return null;
-    }
+  /** The stored decode of a finished encode, if it has been decoded. */
+  decodeOf(e: EncodeRecord): DecodeRecord | null {
+    return (e.status === 'done' && this.ctx.store.getDecode(e.id)) || null;
   }
 
-  private async encodeInfo(e: EncodeRecord): Promise<EncodeInfo> {
-    const m = (e.metrics ?? null) as EncodeMetrics | null;
-    const cmp = e.status === 'done' ? await this.readComparison(e) : null;
+  /** The decode's reconstruction, if the encode has been decoded and the file is there. */
+  reconstructionOf(e: EncodeRecord): string | null {
+    const d = this.decodeOf(e);
+    const file = d && this.ctx.layout.inProject(e.projectId, d.reconPath);
+    return file && existsSync(file) ? file : null;
+  }
+
+  private encodeInfo(e: EncodeRecord): EncodeInfo {
+    const m = (e.metrics ?? null) as Partial<EncodeMetrics> | null;
+    const cmp = this.decodeOf(e);
     return {
       id: e.id,
       projectId: e.projectId,
@@ -140,14 +142,14 @@ export class JobsApi {
       bpp: m?.bpp ?? null,
       kbps: m?.kbps ?? null,
       frameCount: m?.frameCount ?? null,
-      keyframes: m?.keyframes ?? [],
+      keyframes: [...(m?.keyframes ?? [])],
       psnr: cmp?.meanPsnr ?? null,
       msssim: cmp?.meanMsssim ?? null,
       params: (e.params ?? null) as EncodeParams | null,
       startedAt: e.startedAt,
       finishedAt: e.finishedAt,
       error: e.error,
-      hasReconstruction: cmp !== null && existsSync(this.ctx.reconstructionPath(e)),
+      hasReconstruction: this.reconstructionOf(e) !== null,
     };
   }
 
@@ -155,14 +157,20 @@ export class JobsApi {
     const projectId = v.id(p, 'projectId');
     this.ctx.requireProject(projectId);
     const sourceId = p.sourceId === undefined ? undefined : v.id(p, 'sourceId');
-    return Promise.all(this.ctx.store.listEncodes({ projectId, sourceId }).map((e) => this.encodeInfo(e)));
+    return this.ctx.store.listEncodes({ projectId, sourceId }).map((e) => this.encodeInfo(e));
   }
 
   async deleteEncode(p: Record<string, unknown>): Promise<{ deleted: boolean }> {
     const e = this.ctx.store.getEncode(v.id(p, 'encodeId'));
     if (!e) return { deleted: false };
+    const { layout } = this.ctx;
+    const decode = this.ctx.store.getDecode(e.id);
+    // The row and its decode go together (ON DELETE CASCADE); then the files, including a reconstruction
+    // whose decode never got its row and an old comparison file that could not be moved in.
     const deleted = this.ctx.store.deleteEncode(e.id);
-    for (const f of [e.path, this.ctx.reconstructionPath(e), this.ctx.comparisonPath(e)]) await rm(f, { force: true });
+    const files = [e.path, layout.inProject(e.projectId, layout.reconstructionName(e.id)), layout.legacyComparisonFile(e.projectId, e.id)];
+    if (decode) files.push(layout.inProject(e.projectId, decode.reconPath));
+    for (const f of new Set(files)) await rm(f, { force: true });
     this.ctx.emit({ type: 'encodes-changed', projectId: e.projectId });
     return { deleted };
   }

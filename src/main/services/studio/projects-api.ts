@@ -29,7 +29,7 @@ export class ProjectsApi {
   async createProject(p: Record<string, unknown>): Promise<ProjectSummary> {
     const name = v.text(p, 'name', MAX_NAME, { nonEmpty: true }).trim();
     const project = this.ctx.store.createProject(name, { geometry: this.ctx.settings.geometry } satisfies ProjectSettings);
-    await mkdir(this.ctx.projectDir(project.id), { recursive: true });
+    await mkdir(this.ctx.layout.projectDir(project.id), { recursive: true });
     return this.summary(project);
   }
 
@@ -53,8 +53,8 @@ export class ProjectsApi {
     const deleted = this.ctx.store.deleteProject(projectId);
     // A job enqueued while the first ones settled (the project still existed then).
     await settleJobs();
-    await this.ctx.once.settleUnder(this.ctx.projectDir(projectId));
-    if (deleted) await rm(this.ctx.projectDir(projectId), { recursive: true, force: true });
+    await this.ctx.once.settleUnder(this.ctx.layout.projectDir(projectId));
+    if (deleted) await rm(this.ctx.layout.projectDir(projectId), { recursive: true, force: true });
     return { deleted };
   }
 

@@ -10,7 +10,7 @@ import { sha256File } from '../../pipeline/project-record.ts';
 import { probe, type ProbeInfo } from '../../media/index.ts';
 import { safeFileName } from '../paths.ts';
 import { runInWorker } from '../run-in-worker.ts';
-import { cacheDir, makeAllThumbnails } from '../frames.ts';
+import { makeAllThumbnails } from '../frames.ts';
 import * as v from '../validate.ts';
 import type { StudioContext } from './context.ts';
 
@@ -51,7 +51,7 @@ export class SourcesApi {
   /** Web upload: streams the body into the project's sources folder, then imports it like a picked file. */
   async importUpload(projectId: number, name: string, body: AsyncIterable<Uint8Array>): Promise<{ source: SourceInfo; job: JobInfo | null }> {
     this.ctx.requireProject(projectId);
-    const dir = path.join(this.ctx.projectDir(projectId), 'sources');
+    const dir = this.ctx.layout.sourcesDir(projectId);
     await mkdir(dir, { recursive: true });
     const base = safeFileName(name);
     const ext = path.extname(base);
@@ -89,7 +89,7 @@ export class SourcesApi {
     if (!s) return { deleted: false };
     for (const j of this.ctx.jobs.list()) if (j.sourceId === sourceId) this.ctx.jobs.cancel(j.id);
     const deleted = this.ctx.store.deleteSource(sourceId);
-    await rm(path.join(this.ctx.projectDir(s.projectId), 'cache', `source-${sourceId}`), { recursive: true, force: true });
+    await rm(this.ctx.layout.sourceCacheDir(s.projectId, sourceId), { recursive: true, force: true });
     return { deleted };
   }
 
@@ -110,7 +110,7 @@ export class SourcesApi {
         const a = ctx.store.saveAnalysis({ sourceId: source.id, geometry, embedderId: r.embedderId, flowId: r.flowId, frameCount: r.frameCount, signals: r.signals });
         ctx.emit({ type: 'analysis-ready', sourceId: source.id, analysis: ctx.analysisInfo(a) });
         job.progress({ stage: 'thumbnails', done: 0, total: 1 });
-        const dir = cacheDir(ctx.projectDir(source.projectId), source.id, geometry);
+        const dir = ctx.layout.cacheDir(source.projectId, source.id, geometry);
         await makeAllThumbnails(source.path, source.probe as ProbeInfo, geometry, dir, job.signal);
         job.progress({ stage: 'thumbnails', done: 1, total: 1 });
       },

@@ -1,0 +1,87 @@
+/**
+ * The studio's describe job as a worker task: each description reaches main (saved, announced) as soon as it
+ * is finished, progress is reported, and cancelling ends the dialogue in the worker with its transcripts
+ * closed in the project database. The LMM is the OpenAI-compatible test double.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StudioService } from '../../../src/main/services/studio-service.ts';
+import type { JobInfo, StudioEvent } from '../../../src/shared/api/contract.ts';
+import { mediaPath, MEDIA_DIR, HAS_MEDIA } from '../../helpers/media.ts';
+import { OpenAiTestDouble, imagesOf } from '../../helpers/openai-test-double.ts';
+
+const GEOMETRY = { width: 256, height: 160, fpsNum: 4, fpsDen: 1 };
+const FIXED = { strategy: 'fixed', lambda1: 5, lambda2: 1, threshold: 0.4, fixedInterval: 20 } as const;
+
+describe.skipIf(!HAS_MEDIA)('the describe job in a worker thread (real ffmpeg, SQLite, LMM test double)', () => {
+  let dir: string;
+  let service: StudioService;
+  let lmm: OpenAiTestDouble;
+  let sourceId: number;
+  const events: StudioEvent[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'm3c-describe-job-'));
+    service = new StudioService({ projectsDir: dir, mode: 'web', importRoots: [MEDIA_DIR] });
+    service.onEvent((e) => events.push(e));
+    await service.updateSettings({ geometry: GEOMETRY });
+    const projectId = (await service.createProject({ name: 'Describe' })).id;
+    const { source, job } = await service.importSource({ projectId, path: mediaPath('video', 'bikes.mp4') });
+    sourceId = source.id;
+    expect((await service.waitForJob(job!.id)).state).toBe('done');
+    expect((await service.saveSelection({ sourceId, params: FIXED })).keyframes).toEqual([0, 20]);
+    lmm = await OpenAiTestDouble.start({ models: ['vlm-test'] });
+    await service.updateSettings({ lmm: { baseUrl: lmm.baseUrl, model: 'vlm-test' } });
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    await lmm?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const isClip2 = (body: { messages: { role: string; content: unknown }[] }): boolean => JSON.stringify(body.messages[1]).includes('(clip 2 of 2)');
+
+  it('saves each description as it is finished, reports progress, and cancels with the transcripts closed', async () => {
+    // The last clip's dialogue never gets an answer: the job can only end by cancellation.
+    lmm.respond = (req, n) => (isClip2(req.body) ? { kind: 'hang' } : { kind: 'answer', text: `answer ${n}` });
+    const from = events.length;
+    const job = await service.describe({ sourceId });
+    const arrived = (kind: string, frame: number): boolean =>
+      events.slice(from).some((e) => e.type === 'description-updated' && e.description.itemKind === kind && e.description.frameIndex === frame);
+    for (let i = 0; i < 400 && !(arrived('clip', 0) && arrived('keyframe', 20) && lmm.chatRequests.some((r) => isClip2(r.body))); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect((await service.listJobs()).find((j) => j.id === job.id)?.state).toBe('running');
+    const saved = await service.listDescriptions({ sourceId });
+    expect(saved.filter((d) => d.origin === 'lmm').map((d) => `${d.itemKind}:${d.frameIndex}`).sort()).toEqual(['clip:0', 'keyframe:0', 'keyframe:20']);
+    expect(saved.every((d) => d.stale === false)).toBe(true);
+    const progress = events.slice(from).filter((e): e is Extract<StudioEvent, { type: 'job-progress' }> => e.type === 'job-progress' && e.job.id === job.id);
+    expect(progress.some((e) => e.job.stage === 'describing' && e.job.total === 2)).toBe(true);
+
+    await service.cancelJob({ jobId: job.id });
+    const settled: JobInfo = await service.waitForJob(job.id);
+    expect(settled.state).toBe('cancelled');
+    const clip2 = await service.getDialogue({ sourceId, itemKind: 'clip', itemIndex: 1 });
+    expect(clip2.map((t) => t.status)).toEqual(['cancelled']);
+    const keyframe2 = await service.getDialogue({ sourceId, itemKind: 'keyframe', itemIndex: 1 });
+    expect(keyframe2.map((t) => t.status)).toEqual(['done']);
+  });
+
+  it('re-describes a chosen clip from its sampled frames only, afresh', async () => {
+    lmm.respond = (_req, n) => ({ kind: 'answer', text: `fresh ${n}` });
+    const before = lmm.chatRequests.length;
+    const job = await service.describe({ sourceId, items: [{ kind: 'clip', index: 1 }] });
+    const done = await service.waitForJob(job.id);
+    expect(done.state, JSON.stringify(done.error)).toBe('done');
+    const asked = lmm.chatRequests.slice(before);
+    expect(asked).toHaveLength(2);
+    // Clip 1 spans frames 20-39: 4 frames shown (20, 26, 33, 39).
+    expect(imagesOf(asked[0].body.messages[1])).toHaveLength(4);
+    const clip = (await service.listDescriptions({ sourceId })).find((d) => d.itemKind === 'clip' && d.frameIndex === 20);
+    expect(clip).toMatchObject({ origin: 'lmm', stale: false });
+    expect(clip?.text).toMatch(/^fresh /);
+  });
+});
