@@ -137,11 +137,18 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
       for (let i = 0; i < 40; i++) {
         await page.keyboard.press('Tab');
         const found = await page.evaluate((sel) => {
-          const el = document.activeElement;
+          // Runs in the page; this test file is compiled without the DOM library.
+          interface El {
+            matches(s: string): boolean;
+            parentElement: El | null;
+          }
+          const g = globalThis as unknown as {
+            document: { activeElement: El | null };
+            getComputedStyle(e: El): { outlineStyle: string; outlineWidth: string; outlineColor: string };
+          };
+          const el = g.document.activeElement;
           if (!el || !el.matches(sel) || !el.matches(':focus-visible')) return null;
-          // A slider's focus is on its hidden input; the ring is on the thumb around it.
-          const target = el.matches('input[type="range"]') ? (el.parentElement as Element) : el;
-          const cs = getComputedStyle(target);
+          const cs = g.getComputedStyle(el);
           return { style: cs.outlineStyle, width: parseFloat(cs.outlineWidth), colour: cs.outlineColor };
         }, selector);
         if (found) return found;
@@ -245,7 +252,7 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
   step('at 1024x700 the selection controls are in view beside the timeline', async () => {
     await page.setViewportSize({ width: 1024, height: 700 });
     try {
-      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.mouse.wheel(0, -10_000);
       for (const name of ['Lambda 1 (semantic weight)', 'Lambda 2 (motion weight)', 'Threshold D_th']) {
         const box = (await page.getByRole('slider', { name }).boundingBox())!;
         expect(box.y + box.height, name).toBeLessThanOrEqual(700);
@@ -406,6 +413,8 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
 
   step('finds everything again after the server restarts', async () => {
     const before = await studio.api<{ id: number; name: string }[]>('listProjects');
+    // Leave the page first: videos still loading from a server that is killed would log network errors.
+    await page.goto('about:blank');
     await studio.kill();
     studio = await startStudio(projectsDir, [path.dirname(BIKES)]);
     await page.goto(studio.url);

@@ -170,7 +170,8 @@ describe('cancellation', () => {
     let kill: ((s: NodeJS.Signals) => void) | undefined;
     // One Ctrl-C, well into the encode (a second one would force an immediate exit).
     const timer = setTimeout(() => kill?.('SIGINT'), 4000);
-    const r = await runCli(['encode', BIKES, '-o', out], { onSpawn: (_pid, k) => (kill = k) });
+    // At 24 fps the encode takes three times the 8 fps one (~12 s here): the Ctrl-C lands well inside it.
+    const r = await runCli(['encode', BIKES, '-o', out, '--fps', '24'], { onSpawn: (_pid, k) => (kill = k) });
     clearTimeout(timer);
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/cancel/);
