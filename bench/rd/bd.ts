@@ -11,7 +11,8 @@
  *
  * Each curve needs at least 2 distinct points along the integration axis (JVET uses 4): with 2 the
  * interpolant is the straight line, with 3 or more it is PCHIP. When the ranges do not overlap (or
- * touch in a single value) the result says so instead of extrapolating.
+ * touch in a single value) the result says so instead of extrapolating, and when they overlap over
+ * less than MIN_OVERLAP_FRACTION of their joint span it says "overlap too small".
  */
 
 export interface RdPoint {
@@ -31,7 +32,16 @@ export type BdResult =
       readonly interpolation: 'linear' | 'pchip';
     }
   | { readonly kind: 'no-overlap'; readonly reason: string; readonly anchorRange: readonly [number, number]; readonly testRange: readonly [number, number] }
+  | { readonly kind: 'overlap-too-small'; readonly reason: string; readonly fraction: number; readonly anchorRange: readonly [number, number]; readonly testRange: readonly [number, number] }
   | { readonly kind: 'insufficient'; readonly reason: string };
+
+/**
+ * The smallest overlap that gives a number: the overlapping range must cover at least this share of
+ * the span both curves cover together along the integration axis (log10 rate for BD-quality,
+ * quality for BD-rate). Below it the mean difference rests on a sliver of the curves (a test curve
+ * whose points barely differ in rate, or two curves that only touch) and is not reported.
+ */
+export const MIN_OVERLAP_FRACTION = 0.1;
 
 /** Fritsch-Carlson (Fritsch-Butland harmonic mean) slopes of the monotone cubic through (x, y); x strictly increasing. */
 export function pchipSlopes(x: readonly number[], y: readonly number[]): number[] {
@@ -141,6 +151,16 @@ function bd(anchor: readonly RdPoint[], test: readonly RdPoint[], axis: 'quality
     return {
       kind: 'no-overlap',
       reason: `the ${what} ranges do not overlap${unit}: anchor ${fmt(anchorRange)}, test ${fmt(testRange)}`,
+      anchorRange,
+      testRange,
+    };
+  }
+  const fraction = (hi - lo) / (Math.max(anchorRange[1], testRange[1]) - Math.min(anchorRange[0], testRange[0]));
+  if (fraction < MIN_OVERLAP_FRACTION) {
+    return {
+      kind: 'overlap-too-small',
+      reason: `overlap too small: the ${what} ranges share ${(fraction * 100).toFixed(1)}% of the span they cover together${axis === 'quality' ? '' : ' (log10 rate)'}, under the ${MIN_OVERLAP_FRACTION * 100}% minimum: anchor ${fmt(anchorRange)}, test ${fmt(testRange)}`,
+      fraction,
       anchorRange,
       testRange,
     };

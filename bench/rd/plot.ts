@@ -39,7 +39,7 @@ export function xmlEscape(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
 }
 
-const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
+const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f', '#393b79', '#ad494a'];
 const W = 760;
 const M = { left: 78, right: 24, top: 64, bottom: 52 };
 const PLOT_H = 380;
@@ -192,8 +192,13 @@ export interface PlotInput {
     readonly frames: number;
     readonly anchor: { readonly points: readonly { readonly kbps: number; readonly metrics: Record<MetricName, number>; readonly trial: { readonly label: string } }[]; readonly envelopes: Record<MetricName, readonly number[]> };
     readonly ours: readonly { readonly name: string; readonly points: readonly { readonly kbps: number; readonly metrics: Record<MetricName, number> }[] }[];
+    /** Full-size classical curves, drawn as series beside ours (skipped ones have no points). */
+    readonly classical?: readonly { readonly name: string; readonly points: readonly { readonly kbps: number; readonly metrics: Record<MetricName, number> }[] }[];
   }[];
 }
+
+/** The curves a chart draws as series: the full-size classical codecs that ran, then ours. */
+const curvesOf = (c: PlotInput['clips'][number]): PlotInput['clips'][number]['ours'] => [...(c.classical ?? []).filter((k) => k.points.length > 0), ...c.ours];
 
 export interface Chart {
   /** The clip's name, or 'pooled'. */
@@ -229,11 +234,11 @@ export function chartsOf(report: PlotInput): Chart[] {
         base: `${safeName(c.name)}-${metric}`,
         spec: {
           title: `${c.name}: ${METRIC_LABELS[metric]} against rate`,
-          subtitle: `${c.frames} frames at ${geo}; anchor rates are raw AV1 OBU bytes, ours the whole .m3c file`,
+          subtitle: `${c.frames} frames at ${geo}; anchor rates are raw AV1 OBU bytes${(c.classical ?? []).length > 0 ? ' (x264/x265: raw Annex B)' : ''}, ours the whole .m3c file`,
           yLabel: METRIC_LABELS[metric],
           cloud: c.anchor.points.map(at),
           envelope: c.anchor.envelopes[metric].map((i) => at(c.anchor.points[i])),
-          series: c.ours.map((s) => ({ name: s.name, points: s.points.map(at) })),
+          series: curvesOf(c).map((s) => ({ name: s.name, points: s.points.map(at) })),
         },
       });
     }
@@ -246,8 +251,8 @@ export function chartsOf(report: PlotInput): Chart[] {
         const ps = report.clips.map((c) => c.anchor.points.find((p) => p.trial.label === l)!);
         return { kbps: mean(ps.map((p) => p.kbps)), quality: mean(ps.map((p) => p.metrics[metric])) };
       });
-      const series = report.clips[0].ours.map((s) => {
-        const all = report.clips.map((c) => c.ours.find((o) => o.name === s.name)?.points ?? []);
+      const series = curvesOf(report.clips[0]).map((s) => {
+        const all = report.clips.map((c) => curvesOf(c).find((o) => o.name === s.name)?.points ?? []);
         const k = Math.min(...all.map((a) => a.length));
         const points = Array.from({ length: k }, (_, i) => ({ kbps: mean(all.map((a) => a[i].kbps)), quality: mean(all.map((a) => a[i].metrics[metric])) }));
         return { name: s.name, points };
@@ -303,8 +308,8 @@ export interface WrittenPlots {
 }
 
 /** Writes plots/<base>.svg (and .png when `png`) under `outDir`. */
-export async function writePlots(report: PlotInput, outDir: string, png: boolean): Promise<WrittenPlots> {
-  const dir = path.join(outDir, 'plots');
+export async function writePlots(report: PlotInput, outDir: string, png: boolean, subdir = 'plots'): Promise<WrittenPlots> {
+  const dir = path.join(outDir, subdir);
   await mkdir(dir, { recursive: true });
   const charts = chartsOf(report);
   const items: { svg: string; width: number; height: number; file: string }[] = [];
@@ -327,8 +332,8 @@ export async function writePlots(report: PlotInput, outDir: string, png: boolean
 }
 
 /** The report's plots section: one line per chart, linking the PNG when there is one, and the SVG. */
-export function renderPlotsMarkdown(report: PlotInput, support: { png: boolean; note: string }): string[] {
-  const L: string[] = ['## Plots', '', `SVG charts in plots/ (rate on a log axis in kbit/s, the 1.5–6 kbit/s target band shaded). ${support.note}.`, ''];
+export function renderPlotsMarkdown(report: PlotInput, support: { png: boolean; note: string }, subdir = 'plots'): string[] {
+  const L: string[] = ['## Plots', '', `SVG charts in ${subdir}/ (rate on a log axis in kbit/s, the 1.5–6 kbit/s target band shaded). ${support.note}.`, ''];
   let clip = '';
   for (const c of chartsOf(report)) {
     if (c.clip !== clip) {
@@ -336,7 +341,7 @@ export function renderPlotsMarkdown(report: PlotInput, support: { png: boolean; 
       L.push(`### ${c.clip === 'pooled' ? 'Pooled over clips' : c.clip}`, '');
     }
     const label = `${c.clip} ${METRIC_LABELS[c.metric]}`;
-    L.push(support.png ? `![${label}](plots/${c.base}.png) ([SVG](plots/${c.base}.svg))` : `[${label} (SVG)](plots/${c.base}.svg)`, '');
+    L.push(support.png ? `![${label}](${subdir}/${c.base}.png) ([SVG](${subdir}/${c.base}.svg))` : `[${label} (SVG)](${subdir}/${c.base}.svg)`, '');
   }
   if (report.clips.length < 2) L.push('No pooled charts: a single clip.', '');
   return L;

@@ -21,7 +21,7 @@ export interface PooledValue {
   /** Names of the clips used. */
   readonly used: string[];
   /** Clips left out, with why (the per-clip result's kind and reason). */
-  readonly skipped: { readonly clip: string; readonly kind: 'no-overlap' | 'insufficient' | 'missing'; readonly reason: string }[];
+  readonly skipped: { readonly clip: string; readonly kind: 'no-overlap' | 'overlap-too-small' | 'insufficient' | 'missing'; readonly reason: string }[];
 }
 
 export interface PooledBd {
@@ -85,7 +85,7 @@ export function renderPooledMarkdown(pooled: readonly PooledBd[], totalClips: nu
   const notes: string[] = [];
   for (const p of pooled) {
     for (const [what, v] of [['BD-rate', p.bdRate], ['BD-quality', p.bdQuality]] as const) {
-      if (v.skipped.length > 0) notes.push(`- ${p.series}, ${METRIC_LABELS[p.metric]}, ${what}: left out ${v.skipped.map((s) => `${s.clip} (${s.kind === 'no-overlap' ? 'no overlap' : s.kind})`).join(', ')}.`);
+      if (v.skipped.length > 0) notes.push(`- ${p.series}, ${METRIC_LABELS[p.metric]}, ${what}: left out ${v.skipped.map((s) => `${s.clip} (${s.kind === 'no-overlap' ? 'no overlap' : s.kind === 'overlap-too-small' ? 'overlap too small' : s.kind})`).join(', ')}.`);
     }
   }
   if (notes.length > 0) L.push('', 'Clips without a figure (no overlapping range with the envelope, or too few points):', '', ...notes);

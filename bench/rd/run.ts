@@ -10,88 +10,32 @@
  *     anchor envelope (and of the envelope against itself, which must be 0).
  * Writes rd.json and rd.md to the output folder.
  */
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Geometry, RgbFrame } from '../../src/shared/engine/frame.ts';
-import type { ReconstructionMode } from '../../src/shared/engine/interfaces.ts';
 import { M3cError, throwIfAborted } from '../../src/shared/engine/errors.ts';
-import { DEFAULT_SELECTION, type SelectionParams } from '../../src/shared/keyframes/index.ts';
 import { decodeFrames, runFfmpeg } from '../../src/main/media/index.ts';
-import { aspectSizes, availableEncoders, encodeAnchor, gridTrials, MIN_ANCHOR_SIZE, paretoEnvelope, type AnchorGrid, type AnchorPoint } from '../../src/main/codecs/anchor-search.ts';
-import { createEngine, DEFAULT_GEOMETRY, type KeyframeCodecChoice } from '../../src/main/pipeline/engine.ts';
+import { availableEncoders, encodeAnchor, gridTrials, paretoEnvelope, type AnchorGrid, type AnchorPoint } from '../../src/main/codecs/anchor-search.ts';
+import { createEngine, DEFAULT_GEOMETRY } from '../../src/main/pipeline/engine.ts';
 import { encodeVideo } from '../../src/main/pipeline/encode.ts';
+import { analyzeVideo } from '../../src/main/pipeline/select.ts';
+import type { FrameSignals } from '../../src/shared/keyframes/index.ts';
+import { matchKeyframeCount } from './ablation.ts';
+import { CLASSICAL_CODECS, classicalSkipReason, encodeClassical, type ClassicalCodec, type ClassicalEncode } from './classical.ts';
+import { ABLATIONS, ANCHOR_GRIDS, CLASSICAL_SWEEPS, DIALOGUE_ROUNDS_SKIPPED, OURS_SERIES, type AblationSpec, type OursPointConfig, type OursSeriesConfig, type PointsPreset } from './presets.ts';
+import { BENCH_DESCRIPTIONS, TEXTS_NOTE } from './texts.ts';
 import { decodeVideoFrames, openBitstream } from '../../src/main/pipeline/decode.ts';
 import { bdQuality, bdRate, type BdResult, type RdPoint } from './bd.ts';
 import { fileSha256, openPointCache, PRODUCT_VERSION, type PointCache } from './cache.ts';
-import { METRIC_LABELS, METRICS, MetricsAccumulator, measureFrames, type MetricName, type Metrics } from './metrics.ts';
-import { pngSupport, renderPlotsMarkdown, writePlots } from './plot.ts';
-import { poolBd, renderPooledMarkdown, type PooledBd } from './pool.ts';
+import { METRICS, MetricsAccumulator, measureFrames, type MetricName, type Metrics } from './metrics.ts';
+import { pngSupport } from './plot.ts';
+import { poolBd, type PooledBd } from './pool.ts';
 
-export type PointsPreset = 'quick' | 'full';
-export const POINTS_PRESETS: readonly PointsPreset[] = ['quick', 'full'];
+export { ABLATIONS, ANCHOR_GRIDS, CLASSICAL_SWEEPS, OURS_SERIES, POINTS_PRESETS, type OursPointConfig, type OursSeriesConfig, type PointsPreset } from './presets.ts';
 
 export const BITSTREAM_NOTE =
-  'Anchor rates count the raw AV1 low-overhead OBU stream written by ffmpeg -f obu (sequence header, temporal delimiters, frame OBUs), without any IVF/MP4 container. Our rates count the whole .m3c file (header, section lengths and CRCs included).';
-
-/** The anchor grids: quick for CI (2 sizes x 1 rate x 2 CRF), full for reports. */
-export const ANCHOR_GRIDS: Record<PointsPreset, AnchorGrid> = {
-  quick: {
-    sizes: [MIN_ANCHOR_SIZE, { width: 128, height: 80 }],
-    fps: [{ num: 4, den: 1 }],
-    crfs: [63, 50],
-  },
-  full: {
-    sizes: aspectSizes(DEFAULT_GEOMETRY, MIN_ANCHOR_SIZE.width, 7),
-    fps: [{ num: 8, den: 1 }, { num: 4, den: 1 }, { num: 2, den: 1 }],
-    crfs: [63, 58, 52, 46, 40, 34],
-  },
-};
-
-export interface OursPointConfig {
-  readonly keyframeCodec: KeyframeCodecChoice;
-  readonly selection: SelectionParams;
-  readonly mode: ReconstructionMode;
-  readonly keyframeBudgetBytes?: number;
-}
-
-export interface OursSeriesConfig {
-  readonly name: string;
-  readonly description: string;
-  readonly points: readonly OursPointConfig[];
-}
-
-const withThreshold = (threshold: number, maxClip = DEFAULT_SELECTION.maxClip): SelectionParams => ({ ...DEFAULT_SELECTION, threshold, maxClip });
-
-/**
- * The full preset's rate steps: D_th alone does not move the rate of a short or calm clip (one
- * keyframe whatever D_th), so the denser steps also shorten the longest clip.
- */
-const FULL_STEPS: readonly SelectionParams[] = [withThreshold(0.8), withThreshold(0.4), withThreshold(0.2, 16), withThreshold(0.1, 8)];
-const FULL_STEPS_TEXT = 'D_th 0.8, 0.4 (default), 0.2 with clips of at most 16 frames, 0.1 with at most 8';
-
-/** Our operating points: a series is one configuration whose rate moves with the selection. */
-export const OURS_SERIES: Record<PointsPreset, readonly OursSeriesConfig[]> = {
-  quick: [
-    {
-      name: 'ours-default',
-      description: 'the defaults (keyframe codec auto, motion-semantic selection, interpolation) at D_th 0.4 (default) and 0.1',
-      points: [0.4, 0.1].map((t) => ({ keyframeCodec: 'auto', selection: withThreshold(t), mode: 'interpolation' }) as const),
-    },
-  ],
-  full: [
-    {
-      name: 'ours-default',
-      description: `the defaults (keyframe codec auto, motion-semantic selection, interpolation) at ${FULL_STEPS_TEXT}`,
-      points: FULL_STEPS.map((selection) => ({ keyframeCodec: 'auto', selection, mode: 'interpolation' }) as const),
-    },
-    {
-      name: 'ours-classical',
-      description: `classical AV1 keyframes (800-byte budget), otherwise the defaults, at ${FULL_STEPS_TEXT}`,
-      points: FULL_STEPS.map((selection) => ({ keyframeCodec: 'classical', selection, mode: 'interpolation' }) as const),
-    },
-  ],
-};
+  'Forced-down anchor rates count the raw AV1 low-overhead OBU stream written by ffmpeg -f obu (sequence header, temporal delimiters, frame OBUs), without any IVF/MP4 container; the full-size x264 and x265 rates count the raw Annex B byte stream (-f h264 / -f hevc) and full-size SVT-AV1 the raw OBU stream, no container either. Our rates count the whole .m3c file (header, section lengths and CRCs included).';
 
 export interface OursPoint {
   readonly config: OursPointConfig;
@@ -104,6 +48,21 @@ export interface OursPoint {
   readonly encodeMs: number;
   readonly decodeMs: number;
   readonly metrics: Metrics;
+  /** For an ablation at equal keyframe counts: the count asked for (the reference point's) and the one reached. */
+  readonly match?: { readonly target: number; readonly count: number };
+}
+
+export interface ClassicalPoint extends ClassicalEncode {
+  readonly metrics: Metrics;
+}
+
+/** One full-size classical codec's curve, or why it was skipped. */
+export interface ClassicalCurve {
+  readonly name: ClassicalCodec;
+  readonly settings: string;
+  readonly stream: string;
+  readonly skipped?: string;
+  readonly points: ClassicalPoint[];
 }
 
 export interface BdEntry {
@@ -129,7 +88,10 @@ export interface ClipReport {
     /** BD-rate and BD-quality of the envelope against itself per metric (must be exactly 0). */
     readonly selfCheck: Record<MetricName, { bdRate: BdResult; bdQuality: BdResult }>;
   };
+  /** The full-size classical codecs, as their own curves. */
+  readonly classical: ClassicalCurve[];
   readonly ours: { readonly name: string; readonly description: string; readonly points: OursPoint[] }[];
+  /** BD against the envelope of every curve of ours and of every full-size classical curve. */
   readonly bd: BdEntry[];
   readonly wallMs: { preprocess: number; anchor: number; ours: number };
 }
@@ -145,7 +107,11 @@ export interface RdReport {
   readonly bitstreamNote: string;
   readonly vmaf: { computed: false; note: string };
   readonly anchorGrid: AnchorGrid;
+  readonly classicalSweeps: { readonly name: ClassicalCodec; readonly knob: string; readonly values: readonly number[]; readonly settings: string; readonly skipped?: string }[];
   readonly oursSeries: readonly OursSeriesConfig[];
+  /** The paper's Table I ablations this preset runs, and those skipped with why. */
+  readonly ablations: { readonly run: readonly AblationSpec[]; readonly skipped: readonly string[] };
+  readonly textsNote: string;
   readonly clips: ClipReport[];
   /** BD figures pooled over clips (pool.ts). */
   readonly pooled: PooledBd[];
@@ -237,23 +203,68 @@ interface Preprocessed {
   readonly lossless: boolean;
 }
 
-async function runOurs(series: OursSeriesConfig, pre: () => Promise<Preprocessed>, clipKey: unknown, geometry: Geometry, options: RdOptions, state: RunState): Promise<OursPoint[]> {
+/** What the points of one clip share: the preprocessed clip and its analysis signals, each made once on demand. */
+interface ClipContext {
+  readonly pre: () => Promise<Preprocessed>;
+  readonly signals: () => Promise<FrameSignals>;
+  readonly clipKey: unknown;
+  readonly geometry: Geometry;
+}
+
+/** An ablation's points: the reference series' selections replaced by the strategy's at equal keyframe counts (cached). */
+async function matchedConfigs(series: OursSeriesConfig, reference: readonly OursPoint[], ctx: ClipContext, options: RdOptions, state: RunState): Promise<{ config: OursPointConfig; target: number; count: number }[]> {
+  const m = series.matchCounts!;
+  const out: { config: OursPointConfig; target: number; count: number }[] = [];
+  for (const [i, config] of series.points.entries()) {
+    const target = reference[i]?.keyframes.length;
+    if (target === undefined) throw new M3cError('internal', `${series.name}: series ${m.countsOf} has no point ${i} to match`);
+    const key = { clip: ctx.clipKey, geometry: ctx.geometry, base: reference[i].config.selection, strategy: m.strategy, target, modelsDir: options.modelsDir ?? null, versions: state.versions };
+    let match = await state.cache.get<{ selection: OursPointConfig['selection']; count: number }>('match', key);
+    if (!match) {
+      const found = matchKeyframeCount(await ctx.signals(), reference[i].config.selection, m.strategy, target);
+      match = { selection: found.selection, count: found.count };
+      await state.cache.put('match', key, match);
+    }
+    out.push({ config: { ...config, selection: match.selection }, target, count: match.count });
+  }
+  return out;
+}
+
+async function runOurs(series: OursSeriesConfig, done: readonly { name: string; points: OursPoint[] }[], ctx: ClipContext, options: RdOptions, state: RunState): Promise<OursPoint[]> {
+  const { geometry } = ctx;
+  let configs: { config: OursPointConfig; target?: number; count?: number }[] = series.points.map((config) => ({ config }));
+  if (series.matchCounts) {
+    const ref = done.find((s) => s.name === series.matchCounts!.countsOf);
+    if (!ref) throw new M3cError('internal', `${series.name} matches the keyframe counts of ${series.matchCounts.countsOf}, which runs after it or not at all`);
+    configs = await matchedConfigs(series, ref.points, ctx, options, state);
+  }
   const out: OursPoint[] = [];
-  for (const config of series.points) {
+  for (const { config, target, count } of configs) {
     throwIfAborted(options.signal);
-    const key = { clip: clipKey, geometry, config, modelsDir: options.modelsDir ?? null, versions: state.versions };
-    const pointLabel = `${series.name} D_th ${config.selection.threshold} max clip ${config.selection.maxClip ?? '-'}`;
+    const key = { clip: ctx.clipKey, geometry, config, modelsDir: options.modelsDir ?? null, versions: state.versions };
+    const sel = config.selection;
+    const pointLabel = `${series.name} ${sel.strategy === 'fixed' ? `every ${sel.fixedInterval} frames` : `D_th ${sel.threshold}`} max clip ${sel.maxClip ?? '-'}`;
+    const match = target !== undefined && count !== undefined ? { match: { target, count } } : {};
     const cached = await state.cache.get<OursPoint>('ours', key);
     if (cached) {
-      out.push(cached);
+      out.push({ ...cached, ...match });
       reportPoint(state, options, `${pointLabel} (cached)`, undefined);
       continue;
     }
-    const { file: input, frames: reference } = await pre();
+    const { file: input, frames: reference } = await ctx.pre();
+    const signals = await ctx.signals();
     const engine = createEngine({ modelsDir: options.modelsDir, keyframeCodec: config.keyframeCodec });
     try {
       const t0 = performance.now();
-      const enc = await encodeVideo(engine, input, { geometry, selection: config.selection, mode: config.mode, keyframeBudgetBytes: config.keyframeBudgetBytes, signal: options.signal });
+      const enc = await encodeVideo(engine, input, {
+        geometry,
+        selection: config.selection,
+        mode: config.mode,
+        keyframeBudgetBytes: config.keyframeBudgetBytes,
+        ...(config.texts ? { descriptions: BENCH_DESCRIPTIONS } : {}),
+        signals,
+        signal: options.signal,
+      });
       const t1 = performance.now();
       const acc = new MetricsAccumulator();
       for await (const frame of decodeVideoFrames(engine, openBitstream(engine, enc.m3c), { signal: options.signal })) {
@@ -274,9 +285,9 @@ async function runOurs(series: OursSeriesConfig, pre: () => Promise<Preprocessed
         decodeMs,
         metrics: acc.mean(),
       };
-      out.push(point);
       await state.cache.put('ours', key, point);
-      reportPoint(state, options, `${pointLabel}: ${point.bytes} B, ${point.kbps.toFixed(2)} kbit/s, PSNR-Y ${point.metrics.psnrY.toFixed(2)} dB, MS-SSIM ${point.metrics.msssim.toFixed(4)}`, performance.now() - t0);
+      out.push({ ...point, ...match });
+      reportPoint(state, options, `${pointLabel}: ${point.bytes} B, ${point.kbps.toFixed(2)} kbit/s, ${point.keyframes.length} keyframes, PSNR-Y ${point.metrics.psnrY.toFixed(2)} dB, MS-SSIM ${point.metrics.msssim.toFixed(4)}`, performance.now() - t0);
     } finally {
       await engine.dispose();
     }
@@ -284,7 +295,41 @@ async function runOurs(series: OursSeriesConfig, pre: () => Promise<Preprocessed
   return out;
 }
 
-async function runClip(clip: string, options: RdOptions, geometry: Geometry, state: RunState): Promise<ClipReport> {
+/** The full-size classical curves of a clip (skipped codecs say why and count as done). */
+async function runClassical(ctx: ClipContext, options: RdOptions, state: RunState, preset: PointsPreset, encoders: ReadonlySet<string>): Promise<ClassicalCurve[]> {
+  const curves: ClassicalCurve[] = [];
+  for (const spec of CLASSICAL_CODECS) {
+    const values = CLASSICAL_SWEEPS[preset][spec.codec];
+    const skipped = classicalSkipReason(spec.codec, encoders);
+    const points: ClassicalPoint[] = [];
+    for (const q of values) {
+      throwIfAborted(options.signal);
+      const label = `${spec.codec} ${spec.knob} ${q}`;
+      if (skipped) {
+        reportPoint(state, options, `${label} (skipped: ${skipped})`, undefined);
+        continue;
+      }
+      const key = { clip: ctx.clipKey, geometry: ctx.geometry, codec: spec.codec, q, settings: spec.settings, versions: state.versions };
+      const cached = await state.cache.get<ClassicalPoint>('classical', key);
+      if (cached) {
+        points.push(cached);
+        reportPoint(state, options, `${label} (cached)`, undefined);
+        continue;
+      }
+      const { frames: reference } = await ctx.pre();
+      const t0 = performance.now();
+      const { frames: rec, ...figures } = await encodeClassical(reference, ctx.geometry, spec.codec, q, { signal: options.signal });
+      const p: ClassicalPoint = { ...figures, metrics: measureFrames(reference, rec) };
+      points.push(p);
+      await state.cache.put('classical', key, p);
+      reportPoint(state, options, `${label}: ${p.bytes} B, ${p.kbps.toFixed(2)} kbit/s, PSNR-Y ${p.metrics.psnrY.toFixed(2)} dB`, performance.now() - t0);
+    }
+    curves.push({ name: spec.codec, settings: spec.settings, stream: spec.stream, ...(skipped ? { skipped } : {}), points });
+  }
+  return curves;
+}
+
+async function runClip(clip: string, options: RdOptions, geometry: Geometry, state: RunState, encoders: ReadonlySet<string>): Promise<ClipReport> {
   const preset = options.points ?? 'quick';
   const dir = await mkdtemp(path.join(tmpdir(), 'm3c-rd-'));
   try {
@@ -301,6 +346,18 @@ async function runClip(clip: string, options: RdOptions, geometry: Geometry, sta
         options.onProgress?.({ done: state.done, total: state.total, label: `${path.basename(clip)}: ${p.frames.length} frames at ${geometry.width}x${geometry.height}, ${geometry.fpsNum}/${geometry.fpsDen} fps` });
         return p;
       }));
+    // The analysis signals, computed once per clip and given to every encode (the selection runs on them).
+    let signalsPromise: Promise<FrameSignals> | undefined;
+    const signals = (): Promise<FrameSignals> =>
+      (signalsPromise ??= pre().then(async ({ file }) => {
+        const engine = createEngine({ modelsDir: options.modelsDir });
+        try {
+          return (await analyzeVideo(engine, file, geometry, OURS_SERIES[preset][0].points[0].selection, { signal: options.signal })).signals;
+        } finally {
+          await engine.dispose();
+        }
+      }));
+    const ctx: ClipContext = { pre, signals, clipKey, geometry };
     const t1 = performance.now();
 
     const anchorPoints: AnchorPoint<Metrics>[] = [];
@@ -329,10 +386,11 @@ async function runClip(clip: string, options: RdOptions, geometry: Geometry, sta
     ) as Record<MetricName, number[]>;
     const envPoints = (m: MetricName): RdPoint[] => envelopes[m].map((i) => ({ rate: points[i].kbps, quality: points[i].metrics[m] }));
     const selfCheck = Object.fromEntries(METRICS.map((m) => [m, { bdRate: bdRate(envPoints(m), envPoints(m)), bdQuality: bdQuality(envPoints(m), envPoints(m)) }])) as ClipReport['anchor']['selfCheck'];
+    const classical = await runClassical(ctx, options, state, preset, encoders);
     const t2 = performance.now();
 
     const ours: ClipReport['ours'] = [];
-    for (const s of OURS_SERIES[preset]) ours.push({ name: s.name, description: s.description, points: await runOurs(s, pre, clipKey, geometry, options, state) });
+    for (const s of OURS_SERIES[preset]) ours.push({ name: s.name, description: s.description, points: await runOurs(s, ours, ctx, options, state) });
     const t3 = performance.now();
 
     let info: { frames: number; lossless: boolean };
@@ -341,7 +399,8 @@ async function runClip(clip: string, options: RdOptions, geometry: Geometry, sta
       const p = await pre();
       info = { frames: p.frames.length, lossless: p.lossless };
     }
-    const bd: BdEntry[] = ours.flatMap((s) =>
+    const curves: { name: string; points: readonly { kbps: number; metrics: Metrics }[] }[] = [...ours, ...classical.filter((c) => !c.skipped)];
+    const bd: BdEntry[] = curves.flatMap((s) =>
       METRICS.map((metric) => ({
         series: s.name,
         metric,
@@ -356,6 +415,7 @@ async function runClip(clip: string, options: RdOptions, geometry: Geometry, sta
       durationSec: (info.frames * geometry.fpsDen) / geometry.fpsNum,
       preprocessLossless: info.lossless,
       anchor: { points, envelopes, selfCheck },
+      classical,
       ours,
       bd,
       wallMs: { preprocess: t1 - t0, anchor: t2 - t1, ours: t3 - t2 },
@@ -372,11 +432,13 @@ export async function runRd(options: RdOptions): Promise<RdReport> {
   const geometry = DEFAULT_GEOMETRY;
   const facts = await ffmpegFacts(options.signal);
   const encoders = await availableEncoders(options.signal);
-  const perClip = gridTrials(ANCHOR_GRIDS[preset]).length + OURS_SERIES[preset].reduce((n, s) => n + s.points.length, 0);
+  const perClip =
+    gridTrials(ANCHOR_GRIDS[preset]).length + CLASSICAL_CODECS.reduce((n, c) => n + CLASSICAL_SWEEPS[preset][c.codec].length, 0) + OURS_SERIES[preset].reduce((n, s) => n + s.points.length, 0);
   const cacheDir = options.cacheDir === undefined ? undefined : path.resolve(options.cacheDir);
   const state: RunState = { cache: openPointCache(cacheDir), versions: { product: PRODUCT_VERSION, ffmpeg: facts.version }, total: perClip * options.clips.length, done: 0, computed: 0, computeMs: 0 };
   const clips: ClipReport[] = [];
-  for (const clip of options.clips) clips.push(await runClip(clip, options, geometry, state));
+  for (const clip of options.clips) clips.push(await runClip(clip, options, geometry, state, encoders));
+  const seriesRun = new Set(OURS_SERIES[preset].map((s) => s.name));
   const cpu = cpus();
   return {
     tool: 'm3c bench rd',
@@ -394,7 +456,19 @@ export async function runRd(options: RdOptions): Promise<RdReport> {
         : 'VMAF skipped: the installed ffmpeg has no libvmaf filter',
     },
     anchorGrid: ANCHOR_GRIDS[preset],
+    classicalSweeps: CLASSICAL_CODECS.map((c) => {
+      const skipped = classicalSkipReason(c.codec, encoders);
+      return { name: c.codec, knob: c.knob, values: CLASSICAL_SWEEPS[preset][c.codec], settings: c.settings, ...(skipped ? { skipped } : {}) };
+    }),
     oursSeries: OURS_SERIES[preset],
+    ablations: {
+      run: ABLATIONS.filter((a) => a.series.every((s) => seriesRun.has(s))),
+      skipped: [
+        ...ABLATIONS.filter((a) => !a.series.every((s) => seriesRun.has(s))).map((a) => `${a.name}: not in the ${preset} points (run --points full or report)`),
+        DIALOGUE_ROUNDS_SKIPPED,
+      ],
+    },
+    textsNote: TEXTS_NOTE,
     clips,
     pooled: poolBd(clips),
     plots: pngSupport(),
@@ -403,62 +477,4 @@ export async function runRd(options: RdOptions): Promise<RdReport> {
   };
 }
 
-/** One BD figure as text: the value with its unit, or why there is none. */
-export function bdSummary(r: BdResult, unit: string): string {
-  return r.kind === 'ok' ? bdCell(r, unit) : `${r.kind} (${r.reason})`;
-}
-
-function bdCell(r: BdResult, unit: string): string {
-  if (r.kind === 'ok') return `${r.value >= 0 ? '+' : ''}${r.value.toFixed(unit === '%' ? 1 : unit === '' ? 4 : 2)}${unit}${r.interpolation === 'linear' ? ' (linear)' : ''}`;
-  return r.kind === 'no-overlap' ? 'no overlap' : 'n/a';
-}
-
-/** The report as Markdown: machine, notes, per clip the anchor points, the envelope, ours and BD. */
-export function renderRdMarkdown(report: RdReport): string {
-  const L: string[] = [];
-  L.push('# R-D evaluation (`m3c bench rd`)', '');
-  L.push(`Generated ${report.generatedAt}, points: ${report.points}${report.maxFrames !== undefined ? `, first ${report.maxFrames} frames of each clip` : ''}; working geometry ${report.geometry.width}x${report.geometry.height}, ${report.geometry.fpsNum}/${report.geometry.fpsDen} fps.`);
-  L.push(`Machine: ${report.machine.cpus} x ${report.machine.cpuModel}, ${report.machine.platform}, Node ${report.machine.node}; ${report.ffmpeg.version} (libsvtav1: ${report.ffmpeg.encoders.libsvtav1 ? 'yes' : 'no'}, libaom-av1: ${report.ffmpeg.encoders['libaom-av1'] ? 'yes' : 'no'}).`);
-  L.push('', `- Rates: ${report.bitstreamNote}`, `- ${report.vmaf.note}.`);
-  L.push('- Anchor: SVT-AV1 (libaom below 64 px, where SVT-AV1 refuses) at reduced size and frame rate, decoded with dav1d, upscaled with lanczos and frame-repeated to the working geometry and rate.');
-  L.push('- BD-rate: negative means ours needs fewer bits than the anchor envelope at equal quality; BD-quality: positive means ours is better at equal rate. PCHIP interpolation over the overlapping range only (linear where a curve has 2 points).', '');
-  for (const c of report.clips) {
-    L.push(`## ${c.name} (${c.frames} frames, ${c.durationSec.toFixed(2)} s)`, '');
-    if (!c.preprocessLossless) L.push('Warning: the preprocessed intermediate did not round-trip losslessly.', '');
-    L.push('### BD against the anchor envelope', '', '| series | metric | BD-rate | BD-quality |', '|---|---|---|---|');
-    for (const b of c.bd) L.push(`| ${b.series} | ${METRIC_LABELS[b.metric]} | ${bdCell(b.bdRate, '%')} | ${bdCell(b.bdQuality, b.metric === 'msssim' ? '' : ' dB')} |`);
-    L.push('', '### Ours', '', '| series | D_th | max clip | keyframe codec | bytes | kbit/s | keyframes | PSNR-Y | PSNR-RGB | MS-SSIM | HF ratio | grad. dist. |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
-    for (const s of c.ours) {
-      for (const p of s.points) {
-        L.push(`| ${s.name} | ${p.config.selection.threshold} | ${p.config.selection.maxClip ?? '-'} | ${p.keyframeCodecId} | ${p.bytes} | ${p.kbps.toFixed(2)} | ${p.keyframes.length} | ${p.metrics.psnrY.toFixed(2)} | ${p.metrics.psnrRgb.toFixed(2)} | ${p.metrics.msssim.toFixed(4)} | ${p.metrics.hfRatio.toFixed(3)} | ${p.metrics.gradDist.toFixed(4)} |`);
-      }
-    }
-    const onEnv = new Set(c.anchor.envelopes.psnrY);
-    L.push('', '### Anchor points (* on the PSNR-Y envelope)', '', '| trial | encoder | OBU bytes | kbit/s | PSNR-Y | PSNR-RGB | MS-SSIM | HF ratio | grad. dist. |', '|---|---|---|---|---|---|---|---|---|');
-    c.anchor.points.forEach((p, i) => {
-      L.push(`| ${onEnv.has(i) ? '* ' : ''}${p.trial.label} | ${p.encoder}${p.fallback ? ` (${p.fallback})` : ''} | ${p.bytes} | ${p.kbps.toFixed(2)} | ${p.metrics.psnrY.toFixed(2)} | ${p.metrics.psnrRgb.toFixed(2)} | ${p.metrics.msssim.toFixed(4)} | ${p.metrics.hfRatio.toFixed(3)} | ${p.metrics.gradDist.toFixed(4)} |`);
-    });
-    L.push('', `Wall time: preprocess ${(c.wallMs.preprocess / 1000).toFixed(1)} s, anchor ${(c.wallMs.anchor / 1000).toFixed(1)} s, ours ${(c.wallMs.ours / 1000).toFixed(1)} s.`, '');
-  }
-  L.push(...renderPooledMarkdown(report.pooled, report.clips.length), ...renderPlotsMarkdown(report, report.plots));
-  L.push(`Total wall time ${(report.wallMs / 1000).toFixed(1)} s.`, '');
-  return L.join('\n');
-}
-
-/** Writes rd.json and rd.md into `outDir` (created), each through a temporary file and a rename. */
-export async function writeRdReport(report: RdReport, outDir: string): Promise<{ json: string; md: string }> {
-  await mkdir(outDir, { recursive: true });
-  const json = path.join(outDir, 'rd.json');
-  const md = path.join(outDir, 'rd.md');
-  // plots/<clip>-<metric>.svg and .png, linked from rd.md; a failed PNG render is said at its end.
-  const plots = await writePlots(report, outDir, report.plots.png);
-  for (const [file, text] of [
-    [json, JSON.stringify(report, null, 1) + '\n'],
-    [md, renderRdMarkdown(report) + (plots.pngError ? `\n${plots.pngError}; the PNG links above are missing, see the SVGs.\n` : '')],
-  ] as const) {
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, text);
-    await rename(tmp, file);
-  }
-  return { json, md };
-}
+export { bdSummary, renderRdMarkdown, writeRdReport } from './markdown.ts';

@@ -17,7 +17,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'm3c-rd-cache-'));
 const cacheDir = path.join(dir, 'cache');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const pointFiles = (): string[] => readdirSync(cacheDir).filter((f) => /^(anchor|ours)-[0-9a-f]+\.json$/.test(f));
+const pointFiles = (): string[] => readdirSync(cacheDir).filter((f) => /^(anchor|classical|ours)-[0-9a-f]+\.json$/.test(f));
 const results = (r: RdReport): unknown => r.clips.map((c) => ({ frames: c.frames, lossless: c.preprocessLossless, anchor: c.anchor, ours: c.ours, bd: c.bd }));
 
 describe('bench rd cache', () => {
@@ -42,21 +42,21 @@ describe('bench rd cache', () => {
     expect(err).toMatchObject({ code: 'cancelled' });
     const points = seen.filter((p) => p.done > 0);
     expect(points).toHaveLength(1);
-    expect(points[0].total).toBe(6);
+    expect(points[0].total).toBe(12); // 4 anchor trials, 3 full-size codecs x 2, 2 of ours
     expect(Number.isFinite(points[0].etaSec)).toBe(true);
     expect(pointFiles()).toHaveLength(1);
 
     const progress: RdProgress[] = [];
     const resumed = await runRd({ clips: [CLIP], points: 'quick', maxFrames: FRAMES, cacheDir, onProgress: (p) => progress.push(p) });
-    expect(resumed.cache).toMatchObject({ hits: 2, computed: 5 }); // the first point and the clip's facts
-    expect(progress.at(-1)).toMatchObject({ done: 6, total: 6 });
+    expect(resumed.cache).toMatchObject({ hits: 2, computed: 11 }); // the first point and the clip's facts
+    expect(progress.at(-1)).toMatchObject({ done: 12, total: 12 });
     expect(progress.filter((p) => /\(cached\)/.test(p.label))).toHaveLength(1);
-    expect(pointFiles()).toHaveLength(6);
+    expect(pointFiles()).toHaveLength(12);
 
     const t0 = performance.now();
     const again = await runRd({ clips: [CLIP], points: 'quick', maxFrames: FRAMES, cacheDir });
     const againMs = performance.now() - t0;
-    expect(again.cache).toMatchObject({ computed: 0, hits: 7 });
+    expect(again.cache).toMatchObject({ computed: 0, hits: 13 });
     expect(results(again)).toEqual(results(resumed));
     expect(againMs).toBeLessThan(resumed.wallMs / 3);
   }, 180_000);

@@ -1,6 +1,7 @@
 /**
  * `m3c bench rd --points quick` on the first 3 s (24 frames at 8 fps) of carphone.mp4, the shortest
- * evaluation clip: real ffmpeg (SVT-AV1, libaom, dav1d), the real engine with the shipped model pack.
+ * evaluation clip: real ffmpeg (SVT-AV1, libaom, dav1d, x264, x265), the real engine with the shipped
+ * model pack; two points per codec (forced-down anchor, full-size x264, x265 and SVT-AV1, ours).
  * Checks the report's structure, that every number is finite, that each envelope is monotone in rate
  * and that the anchor envelope's BD against itself is exactly 0. Then the command in a child process.
  */
@@ -8,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ANCHOR_GRIDS, renderRdMarkdown, runRd, writeRdReport, type RdReport } from '../../../bench/rd/run.ts';
+import { ANCHOR_GRIDS, CLASSICAL_SWEEPS, renderRdMarkdown, runRd, writeRdReport, type RdReport } from '../../../bench/rd/run.ts';
 import { isMonotoneEnvelope } from '../../../bench/rd/envelope.ts';
 import { METRICS } from '../../../bench/rd/metrics.ts';
 import { EXIT_CODES } from '../../../src/shared/engine/errors.ts';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   report = await runRd({ clips: [CLIP], points: 'quick', maxFrames: FRAMES });
   wallMs = performance.now() - t0;
   files = await writeRdReport(report, path.join(dir, 'rd'));
-}, 120_000);
+}, 180_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -67,10 +68,33 @@ describe('bench rd, quick points', () => {
     expect(c.ours).toHaveLength(1);
     expect(c.ours[0].points).toHaveLength(2);
     for (const p of c.ours[0].points) expect(p.bytes).toBeGreaterThan(0);
-    expect(c.bd.map((b) => b.metric)).toEqual([...METRICS]);
+    // BD of ours and of every full-size classical curve against the envelope, per metric.
+    expect(c.bd.map((b) => `${b.series}/${b.metric}`)).toEqual(['ours-default', 'x264', 'x265', 'svt-av1'].flatMap((s) => METRICS.map((m) => `${s}/${m}`)));
     for (const b of c.bd) {
-      for (const r of [b.bdRate, b.bdQuality]) expect(['ok', 'no-overlap', 'insufficient']).toContain(r.kind);
+      for (const r of [b.bdRate, b.bdQuality]) expect(['ok', 'no-overlap', 'overlap-too-small', 'insufficient']).toContain(r.kind);
     }
+  });
+
+  it('codes full-size x264, x265 and SVT-AV1 at two settings each, counting raw stream bytes', () => {
+    const c = report.clips[0];
+    expect(c.classical.map((k) => k.name)).toEqual(['x264', 'x265', 'svt-av1']);
+    expect(report.classicalSweeps.map((k) => k.skipped)).toEqual([undefined, undefined, undefined]);
+    for (const k of c.classical) {
+      expect(k.skipped).toBeUndefined();
+      expect(k.points.map((p) => p.q)).toEqual([...CLASSICAL_SWEEPS.quick[k.name]]);
+      for (const p of k.points) {
+        expect(p.bytes).toBeGreaterThan(0);
+        expect(p.kbps).toBeCloseTo((p.bytes * 8) / (FRAMES / 8) / 1000, 10);
+        expect(p.metrics.psnrY).toBeGreaterThan(15);
+      }
+      // The coarser setting (first) costs fewer bytes.
+      expect(k.points[0].bytes).toBeLessThan(k.points[1].bytes);
+    }
+    // x265's coarsest QP cannot reach our rates at full size: the reason for the forced-down envelope.
+    const x265 = c.classical.find((k) => k.name === 'x265')!;
+    expect(x265.points[0].kbps).toBeGreaterThan(Math.max(...c.ours[0].points.map((p) => p.kbps)));
+    expect(report.bitstreamNote).toMatch(/Annex B/);
+    expect(report.ablations.skipped.at(-1)).toMatch(/Dialogue rounds 1, 2 and 4: skipped, no LMM/);
   });
 
   it('holds only finite numbers, in memory and in rd.json', () => {
@@ -102,7 +126,9 @@ describe('bench rd, quick points', () => {
     expect(md).toMatch(/## carphone/);
     expect(md).toMatch(/raw AV1 low-overhead OBU stream/);
     expect(md).toMatch(/VMAF skipped/);
-    expect(wallMs).toBeLessThan(90_000);
+    expect(md).toMatch(/## Main table/);
+    expect(md).toMatch(/\| x264 \| 51 \|/);
+    expect(wallMs).toBeLessThan(120_000);
   });
 });
 

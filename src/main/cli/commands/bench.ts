@@ -16,7 +16,7 @@ const REPORT_NAME = 'keyframes-bench';
 
 const SUBCOMMANDS = {
   keyframes: 'the learned keyframe codec against AV1 intra at equal bytes, on Kodak and evaluation-clip keyframes',
-  rd: 'rate-distortion of ours against SVT-AV1/libaom forced down to our rates (smaller, slower, upscaled), with BD-rate',
+  rd: 'rate-distortion of ours against SVT-AV1/libaom forced down to our rates (smaller, slower, upscaled) and full-size x264/x265/SVT-AV1, with BD-rate and ablations',
   latency: "encoder and decoder wall time per stage on one clip (the paper's Table II), with the machine",
 } as const;
 
@@ -55,16 +55,20 @@ export async function benchCommand(argv: string[], ctx: CommandContext): Promise
   return benchKeyframesCommand(rest, ctx);
 }
 
-const RD_HELP = `usage: m3c bench rd --clips FILE... [--out DIR] [--points quick|full] [--max-frames N] [--models DIR] [--json]
+const RD_HELP = `usage: m3c bench rd --clips FILE... [--out DIR] [--points quick|full|report] [--max-frames N] [--models DIR] [--json]
 
 Per clip, preprocessed as the encoder does (512x320, 8 fps, crop): the anchor (SVT-AV1, libaom
 below 64 px, at reduced size and frame rate, upscaled with lanczos and frame-repeated back; rate =
-raw AV1 OBU bytes, no container) over a size x frame rate x CRF grid and its envelope; ours through
-the real engine at a few D_th values; PSNR-Y, PSNR-RGB, MS-SSIM; BD-rate and BD-quality of ours
-against the envelope (PCHIP, overlapping range only). Writes rd.json and rd.md.
+raw AV1 OBU bytes, no container) over a size x frame rate x CRF grid and its envelope; x264 and
+x265 (veryslow, QP sweep) and SVT-AV1 (CRF sweep) at full size (raw Annex B / OBU bytes); ours
+through the real engine at several operating points, with the ablations of the paper's Table I in
+full and report; PSNR-Y, PSNR-RGB, MS-SSIM; BD-rate and BD-quality of every curve against the
+envelope (PCHIP, overlapping range only). Writes rd.json and rd.md.
 
   --clips FILE...    the clips (further positional arguments are clips too)
-  --points P         quick (2 sizes x 1 frame rate x 2 CRF, 2 points of ours) or full (default quick)
+  --points P         quick (2 sizes x 1 frame rate x 2 CRF, 2 points per full-size codec, 2 of
+                     ours), full (dense, for one clip) or report (what npm run report runs)
+                     (default quick)
   --max-frames N     only the first N frames (at 8 fps) of each clip
   --models DIR       learned model pack (default resources/models)
   --out DIR          where rd.md and rd.json go (default bench-out/rd); computed points are cached
