@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { mediaPath } from '../helpers/media.ts';
+import { OpenAiTestDouble } from '../helpers/openai-test-double.ts';
 import {
   CHROMIUM, LATENCY_PROBE, SCREENSHOTS_DIR, decodeWithCli, ensureRendererBuilt, median, probeVideo, startStudio, type StudioProcess,
 } from './harness.ts';
@@ -46,6 +47,8 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
   const pageErrors: string[] = [];
   const consoleErrors: string[] = [];
   const saved: Partial<Saved> = {};
+  /** The LMM protocol test double the Dialogue step describes against (issue 12, point 4). */
+  let lmm: OpenAiTestDouble | undefined;
 
   const shot = async (name: string): Promise<void> => {
     await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`), fullPage: true });
@@ -127,6 +130,7 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
   afterAll(async () => {
     await context?.close();
     await studio?.kill();
+    await lmm?.close();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
@@ -312,6 +316,58 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
     await shot('dialogue');
   });
 
+  step('describes a keyframe against the LMM test double: a failure mid-dialogue is shown in the Dialogue, Retry completes', async () => {
+    // The server answers two rounds of the keyframe dialogue, then drops every connection until it "recovers".
+    const ANSWER = 'Two cyclists ride along a city street.';
+    let down = false;
+    let answered = 0;
+    lmm = await OpenAiTestDouble.start({ models: ['vlm-test'] });
+    lmm.respond = () => {
+      if (down) return { kind: 'reset' };
+      if (++answered === 2) down = true;
+      return { kind: 'answer', text: ANSWER };
+    };
+    await tab('Settings');
+    await page.getByRole('textbox', { name: 'LMM endpoint URL' }).fill(lmm.baseUrl);
+    await page.getByRole('textbox', { name: 'LMM model' }).fill('vlm-test');
+    await page.getByRole('button', { name: 'Save LMM settings' }).click();
+    await page.getByRole('alert', { name: 'LMM status' }).filter({ hasText: `Connected to ${lmm.baseUrl}` }).waitFor();
+
+    await tab('Dialogue');
+    const keyframeCount = saved.keyframeCount!;
+    const first = `Keyframe 1 of ${keyframeCount} · frame 0`;
+    await page.getByRole('region', { name: 'Items' }).getByRole('button', { name: new RegExp(`^${first}: `) }).click();
+    await page.getByLabel('Selected item').filter({ hasText: new RegExp(`^${first}$`) }).waitFor();
+    // The picture the text is about, at the working size.
+    const picture = page.getByRole('figure', { name: `Pictures of ${first}` }).getByRole('img', { name: 'Keyframe picture, frame 0' });
+    await expect.poll(() => picture.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), { timeout: 30_000 }).toBe(WIDTH);
+
+    const rerun = page.getByRole('button', { name: 'Re-run the dialogue for this item' });
+    await expect.poll(() => rerun.isEnabled(), { timeout: 30_000 }).toBe(true);
+    await rerun.click();
+    // After its retries the client gives up; the alert names the item and the reason in the studio's words.
+    const alert = page.getByRole('alert').filter({ hasText: 'The dialogue did not finish' });
+    await alert.waitFor({ timeout: 60_000 });
+    const text = (await alert.textContent()) ?? '';
+    console.log(`dialogue failure shown: ${text}`);
+    expect(text).toContain(`Keyframe 1 of ${keyframeCount} failed: the LMM server at ${lmm.baseUrl} dropped the connection`);
+    expect(text).toContain('check that the LMM server is running, then retry');
+    // Studio words: no CLI flags, no socket error codes.
+    expect(text).not.toMatch(/--[a-z]|UND_ERR|ECONN/);
+    await page.getByRole('region', { name: 'Items' }).getByRole('button', { name: `${first}: failed` }).waitFor();
+    await page.getByRole('alert', { name: 'This item failed' }).waitFor();
+    await shot('dialogue-failed');
+
+    // The server is back: Retry runs the same item again and it completes.
+    down = false;
+    answered = -100;
+    await alert.getByRole('button', { name: 'Retry: The dialogue did not finish' }).click();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Description text' }).inputValue(), { timeout: 60_000 }).toBe(ANSWER);
+    await page.getByRole('region', { name: 'Items' }).getByRole('button', { name: `${first}: described` }).waitFor({ timeout: 30_000 });
+    expect(await alert.count()).toBe(0);
+    await shot('dialogue-retried');
+  }, 180_000);
+
   step('encodes with visible progress, decodes, and cancels a second encode', async () => {
     await tab('Timeline');
     await page.getByRole('button', { name: 'Encode this video' }).click();
@@ -403,13 +459,69 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
     await page.getByRole('button', { name: 'Zoom 4x' }).click();
     await expect.poll(() => page.locator('video[aria-label="Original video"]').evaluate((v) => (v as unknown as { getBoundingClientRect(): { width: number } }).getBoundingClientRect().width)).toBe(WIDTH * 4);
     await page.getByRole('button', { name: 'Side by side' }).click();
-  });
+
+    // The R-D chart: this encode as a point, then the classical anchor searched as a job and drawn as its envelope.
+    const chart = page.getByRole('img', { name: 'Rate and quality chart (PSNR (dB))' });
+    await expect.poll(() => chart.locator('[data-point="encode"]').count()).toBe(1);
+    await page.getByRole('button', { name: 'Search the classical anchor' }).click();
+    await page.getByRole('progressbar', { name: 'Anchor search progress' }).waitFor();
+    await expect.poll(() => chart.locator('[data-point="anchor"]').count(), { timeout: JOB_TIMEOUT }).toBeGreaterThan(1);
+    await page.getByLabel('Rate and quality legend').filter({ hasText: /24 trials on the first \d+ s/ }).waitFor();
+    await shot('compare-rd');
+  }, JOB_TIMEOUT + 60_000);
 
   step('a reload comes back to the project, video and section it showed', async () => {
     await page.reload();
     await page.getByLabel('Open project and video').filter({ hasText: `${PROJECT} · bikes.mp4` }).waitFor();
     expect(await page.getByRole('tab', { name: 'Compare', exact: true }).getAttribute('aria-selected')).toBe('true');
   });
+
+  step('re-encodes with new texts beside the old encode, exports its .m3c and mp4 in one action, clears finished jobs', async () => {
+    const id = saved.encodeId!;
+    // A new text for the first keyframe (the Dialogue step above edits through the UI; this one goes through the API).
+    const [project] = await studio.api<{ id: number; name: string }[]>('listProjects');
+    const detail = await studio.api<{ sources: { id: number }[] }>('openProject', { projectId: project.id });
+    await studio.api('setDescription', { sourceId: detail.sources[0].id, itemKind: 'keyframe', itemIndex: 0, frameIndex: 0, text: 'Two cyclists wait at a red light on a wide city street.' });
+    await tab('Jobs & exports');
+    await page.getByRole('button', { name: `Re-encode encode ${id} with these texts` }).click();
+    const retextJob = (await page.locator('[role="listitem"][aria-label^="Re-encode texts job "]').first().getAttribute('aria-label'))!;
+    await followJob(retextJob, ['done']);
+    // The new encode is listed right below the one it came from: same keyframes, other text bits.
+    const labels = await page.getByRole('table', { name: 'Encodes' }).getByRole('row').evaluateAll((rs) => rs.map((r) => r.getAttribute('aria-label')));
+    const next = labels[labels.indexOf(`Encode ${id}`) + 1]!;
+    const newId = Number(/\d+/.exec(next)![0]);
+    expect(newId).toBeGreaterThan(id);
+    const newRow = page.getByRole('row', { name: next });
+    await newRow.getByText(`texts re-encoded from encode ${id}`, { exact: false }).waitFor();
+    const cells = async (encode: number): Promise<string[]> => page.getByRole('row', { name: `Encode ${encode}` }).getByRole('cell').allTextContents();
+    const [oldCells, newCells] = [await cells(id), await cells(newId)];
+    expect(newCells[7]).toBe(oldCells[7]);
+    expect(newCells[4]).not.toBe(oldCells[4]);
+    console.log(`re-encoded texts: encode ${id} ${oldCells[3]} (texts ${oldCells[4]}) -> encode ${newId} ${newCells[3]} (texts ${newCells[4]})`);
+
+    // Export both: it has no mp4 yet, so the studio decodes it first, then offers both files by name and place.
+    await page.getByRole('button', { name: `Export .m3c and mp4 of encode ${newId}` }).click();
+    await page.getByRole('status', { name: `Export of encode ${newId}` }).filter({ hasText: `Decoding encode ${newId} first` }).waitFor();
+    const downloads = page.getByRole('region', { name: `Downloads of encode ${newId}` });
+    await downloads.waitFor({ timeout: JOB_TIMEOUT });
+    await downloads.getByText(/the project keeps it in this project's encodes folder as source-\d+-\w+\.m3c/).waitFor();
+    await shot('jobs-export');
+    const files: string[] = [];
+    for (const name of [`bikes-encode-${newId}.m3c`, `bikes-encode-${newId}.recon.mp4`]) {
+      const [dl] = await Promise.all([page.waitForEvent('download'), downloads.getByRole('link', { name: `Download ${name}` }).click()]);
+      expect(dl.suggestedFilename()).toBe(name);
+      const file = path.join(work, 'downloads', name);
+      await dl.saveAs(file);
+      files.push(file);
+    }
+    expect(await probeVideo(files[1])).toEqual({ codec: 'h264', frames: FRAMES, width: WIDTH, height: HEIGHT });
+    expect(await decodeWithCli(files[0], path.join(work, 'downloads', 'retext-decoded.mp4'))).toMatchObject({ frames: FRAMES, width: WIDTH, height: HEIGHT });
+
+    // Clear finished: the ended jobs leave the list.
+    await page.getByRole('button', { name: 'Clear finished jobs' }).click();
+    await expect.poll(() => page.getByRole('listitem', { name: retextJob, exact: true }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Clear finished jobs' }).isDisabled()).toBe(true);
+  }, 2 * JOB_TIMEOUT);
 
   step('finds everything again after the server restarts', async () => {
     const before = await studio.api<{ id: number; name: string }[]>('listProjects');
@@ -425,6 +537,12 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
     expect(await studio.api<unknown[]>('listProjects')).toEqual(before);
     await page.getByRole('button', { name: 'Open video bikes.mp4' }).filter({ hasText: `${FRAMES} frames analysed` }).waitFor();
     await page.getByRole('row', { name: `Encode ${saved.encodeId}` }).waitFor();
+    // bikes.mp4 is 2.35:1, the working size 1.6:1: its fit (crop until changed) says what cropping costs and
+    // previews a frame at the working size as it will be coded (issue 12, point 7).
+    const fit = page.getByRole('region', { name: 'Fit of bikes.mp4' });
+    await fit.getByRole('button', { name: 'Crop bikes.mp4', pressed: true }).waitFor();
+    await fit.getByRole('status').filter({ hasText: 'This video is 2.35:1, the working size is 1.6:1: cropping drops 32% of the width.' }).waitFor();
+    await expect.poll(() => fit.getByRole('img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), { timeout: 30_000 }).toBe(WIDTH);
     await shot('projects');
 
     await tab('Timeline');

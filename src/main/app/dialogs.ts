@@ -19,5 +19,11 @@ export function electronDialogs(window: () => BrowserWindow | undefined): Dialog
       const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
       return r.canceled || !r.filePath ? null : r.filePath;
     },
+    async chooseFolder(title) {
+      const win = window();
+      const opts = { title, buttonLabel: 'Export here', properties: ['openDirectory' as const, 'createDirectory' as const] };
+      const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
+      return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { Geometry } from '../../shared/engine/frame.ts';
+import { FITS, type WorkingGeometry } from '../media/geometry.ts';
 import type { ReconstructionMode } from '../../shared/engine/interfaces.ts';
 import { M3cError } from '../../shared/engine/errors.ts';
 import { DEFAULT_DECODE_LIMITS, limitsProblem } from '../../shared/bitstream/index.ts';
@@ -12,6 +12,7 @@ export const GEOMETRY_OPTIONS = {
   width: { type: 'string' },
   height: { type: 'string' },
   fps: { type: 'string' },
+  fit: { type: 'string' },
 } as const;
 
 export const SELECTION_OPTIONS = {
@@ -24,7 +25,9 @@ export const SELECTION_OPTIONS = {
   'max-clip': { type: 'string' },
 } as const;
 
-export const GEOMETRY_HELP = `  --width W --height H   working geometry, even numbers (default ${DEFAULT_GEOMETRY.width}x${DEFAULT_GEOMETRY.height}; other aspect ratios are centre-cropped)
+export const GEOMETRY_HELP = `  --width W --height H   working geometry, even numbers (default ${DEFAULT_GEOMETRY.width}x${DEFAULT_GEOMETRY.height})
+  --fit F                a source of another aspect ratio: crop (default; scale to cover, cut the centre out),
+                         pad (scale to fit inside, black bars) or stretch (scale each axis on its own)
   --fps F                working frame rate, e.g. 8, 12.5, 30000/1001 (default ${DEFAULT_GEOMETRY.fpsNum})`;
 
 export const SELECTION_HELP = `  --strategy S           motion-semantic (default), semantic (lambda2 = 0) or fixed
@@ -56,14 +59,16 @@ export const KEYFRAME_CODEC_HELP = `  --keyframe-codec C     learned, classical 
 
 type Values = Record<string, string | boolean | undefined>;
 
-export function geometryFrom(v: Values): Geometry {
+/** --width, --height, --fps and --fit; the fit is named only when --fit is given (none means 'crop'). */
+export function geometryFrom(v: Values): WorkingGeometry {
   const width = numberArg(v.width as string | undefined, 'width', { min: 16, max: 8192, integer: true }) ?? DEFAULT_GEOMETRY.width;
   const height = numberArg(v.height as string | undefined, 'height', { min: 16, max: 8192, integer: true }) ?? DEFAULT_GEOMETRY.height;
   if (width % 2 || height % 2) throw new M3cError('usage', `--width and --height must be even (H.264 4:2:0), got ${width}x${height}`);
   const tooLarge = limitsProblem({ width, height, fpsNum: 1, fpsDen: 1, frameCount: 1 }, DEFAULT_DECODE_LIMITS);
   if (tooLarge) throw new M3cError('usage', `--width/--height: ${tooLarge} by default (docs/bitstream.md, resource limits)`);
   const fps = fpsArg(v.fps as string | undefined) ?? { fpsNum: DEFAULT_GEOMETRY.fpsNum, fpsDen: DEFAULT_GEOMETRY.fpsDen };
-  return { width, height, ...fps };
+  const fit = choiceArg(v.fit as string | undefined, 'fit', FITS);
+  return { width, height, ...fps, ...(fit ? { fit } : {}) };
 }
 
 export function selectionFrom(v: Values): SelectionParams {

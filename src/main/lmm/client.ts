@@ -3,6 +3,7 @@
  * Every failure surfaces as one M3cError('lmm') naming the base URL; cancellation as M3cError('cancelled').
  */
 import { M3cError, cancelled } from '../../shared/engine/errors.ts';
+import { HINTS, type LmmWording } from './wording.ts';
 import { Semaphore, sleep } from '../util/semaphore.ts';
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:11434/v1';
@@ -57,6 +58,8 @@ export interface LmmClientOptions {
   readonly temperature?: number;
   readonly seed?: number;
   readonly maxTokens?: number;
+  /** Whose words the hints in error messages use: the command line's flags (default) or the studio's Settings. */
+  readonly wording?: LmmWording;
 }
 
 export interface ChatResult {
@@ -198,14 +201,17 @@ export class LmmClient {
   private readonly maxRetryDelayMs: number;
   private readonly maxResponseBytes: number;
   private readonly semaphore: Semaphore;
+  private readonly wording: LmmWording;
 
   constructor(options: LmmClientOptions = {}) {
     this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.wording = options.wording ?? 'cli';
     try {
       const u = new URL(this.baseUrl);
       if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
     } catch {
-      throw new M3cError('usage', `invalid LMM URL "${options.baseUrl}": pass an http(s) URL such as ${DEFAULT_BASE_URL}`);
+      const hint = this.wording === 'studio' ? `set an http(s) address such as ${DEFAULT_BASE_URL} in Settings` : `pass an http(s) URL such as ${DEFAULT_BASE_URL}`;
+      throw new M3cError('usage', `invalid LMM URL "${options.baseUrl}": ${hint}`);
     }
     this.model = options.model ?? DEFAULT_MODEL;
     this.apiKey = options.apiKey || undefined;
@@ -441,26 +447,26 @@ export class LmmClient {
   }
 
   private toM3cError(failure: AttemptError, attempts: number): M3cError {
-    const at = `the LMM at ${this.baseUrl}`;
+    const at = this.wording === 'studio' ? `the LMM server at ${this.baseUrl}` : `the LMM at ${this.baseUrl}`;
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
     const { status, networkCode: code } = failure.extra;
+    const error = (text: string, hint: keyof typeof HINTS): M3cError => new M3cError('lmm', `${text}: ${HINTS[hint][this.wording]}`);
     switch (failure.kind) {
       case 'network':
-        if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-          return new M3cError('lmm', `cannot reach ${at} (${failure.message}): start Ollama or pass --lmm-url`);
-        }
-        return new M3cError('lmm', `${at} dropped the connection${tries} (${failure.message}): check that the server is running and stable`);
+        if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return error(`cannot reach ${at} (${failure.message})`, 'unreachable');
+        // The socket-level detail means something to a developer reading the CLI's output, not to a studio user.
+        return error(`${at} dropped the connection${tries}${this.wording === 'studio' ? '' : ` (${failure.message})`}`, 'dropped');
       case 'timeout':
-        return new M3cError('lmm', `${at} ${failure.message}: raise --lmm-timeout or use a smaller model`);
+        return error(`${at} ${failure.message}`, 'timeout');
       case 'deadline':
-        return new M3cError('lmm', `${at} ${failure.message}: raise --lmm-deadline or use a smaller model`);
+        return error(`${at} ${failure.message}`, 'deadline');
       case 'http':
-        if (status === 429) return new M3cError('lmm', `${at} is rate-limiting${tries} (${failure.message}): lower --lmm-concurrency or try later`);
-        if (status === 401 || status === 403) return new M3cError('lmm', `${at} refused the credentials (${failure.message}): check --lmm-api-key`);
-        if (status !== undefined && status >= 500) return new M3cError('lmm', `${at} failed${tries} (${failure.message}): check the server log`);
-        return new M3cError('lmm', `${at} rejected the request (${failure.message}): check --model and --lmm-url`);
+        if (status === 429) return error(`${at} is rate-limiting${tries} (${failure.message})`, 'busy');
+        if (status === 401 || status === 403) return error(`${at} refused the credentials (${failure.message})`, 'credentials');
+        if (status !== undefined && status >= 500) return error(`${at} failed${tries} (${failure.message})`, 'server');
+        return error(`${at} rejected the request (${failure.message})`, 'rejected');
       case 'protocol':
-        return new M3cError('lmm', `${at} ${failure.message}: is it an OpenAI-compatible endpoint? check the server log`);
+        return error(`${at} ${failure.message}`, 'protocol');
     }
   }
 }

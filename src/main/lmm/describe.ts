@@ -9,6 +9,7 @@ import { LmmClient, type LmmClientOptions, type ModelList } from './client.ts';
 import { runDialogue, type RoundEvent, type RoundResult, type Turn } from './dialogue.ts';
 import { resolvePrompts, usesVariable, type ItemKind, type PromptConfig, type PromptVariables, type ResolvedPrompts, type TemplateId } from './prompts.ts';
 import { MemoryLmmRecords, type LmmRecords } from './records.ts';
+import { DEFAULT_CLIP_SAMPLE_FRAMES, sampleClipFrames } from '../../shared/dialogue/index.ts';
 
 export type DialogueRounds = 1 | 2 | 4;
 
@@ -26,7 +27,6 @@ export interface DescribeOptions extends LmmClientOptions {
 }
 
 export const DEFAULT_ROUNDS: DialogueRounds = 4;
-export const DEFAULT_CLIP_SAMPLE_FRAMES = 4;
 export const DEFAULT_KEYFRAME_BUDGET_CHARS = 300;
 export const DEFAULT_CLIP_BUDGET_CHARS = 200;
 
@@ -132,14 +132,6 @@ interface ClipItem {
 }
 
 export type DescribeItemRequest = DescribeContext & (KeyframeItem | ClipItem);
-
-/** Clip-relative indices of `count` frames spread evenly over `length`, first and last included. */
-export function sampleClipFrames(length: number, count: number): number[] {
-  if (!Number.isInteger(count) || count < 1) throw new M3cError('usage', `clip sample frames must be a positive integer, got ${count}`);
-  if (length <= count) return Array.from({ length }, (_, i) => i);
-  if (count === 1) return [0];
-  return Array.from({ length: count }, (_, j) => Math.round((j * (length - 1)) / (count - 1)));
-}
 
 /** Clip-relative indices of the frames of a `clipLength`-frame clip that the dialogue shows the model. */
 export function clipFramesShown(options: DescribeOptions | undefined, clipLength: number): number[] {
@@ -261,7 +253,8 @@ async function describeWith(engine: Engine, ctx: DescribeContext, item: Keyframe
       useCache: ctx.options?.useCache ?? true,
       projectId: ctx.projectId ?? null,
       sourceId: ctx.sourceId ?? null,
-      settings: engine.settings,
+      // A clip's transcript keeps the keyframe text it was built on, so the studio can tell when that text changed since.
+      settings: item.kind === 'clip' ? { ...(engine.settings as object), keyframeDescription: item.keyframeDescription } : engine.settings,
       signal: ctx.signal,
       bits: (text) => ctx.textCoder(text).length * 8,
       onRound: (e) => {
@@ -433,10 +426,10 @@ export async function describeVideo(request: DescribeVideoRequest): Promise<Desc
 /** Lists the server's models (GET /models) for the settings screen; throws M3cError('lmm') when unreachable. */
 export function checkEndpoint(
   baseUrl: string,
-  options: { apiKey?: string; timeoutMs?: number; signal?: AbortSignal } = {},
+  options: { apiKey?: string; timeoutMs?: number; signal?: AbortSignal; wording?: LmmClientOptions['wording'] } = {},
 ): Promise<ModelList> {
   // A check is short: its idle timeout is also its whole deadline, so a server trickling bytes cannot hold it.
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const client = new LmmClient({ baseUrl, apiKey: options.apiKey, timeoutMs, deadlineMs: timeoutMs, retries: 0 });
+  const client = new LmmClient({ baseUrl, apiKey: options.apiKey, timeoutMs, deadlineMs: timeoutMs, retries: 0, wording: options.wording });
   return client.listModels(options.signal);
 }

@@ -14,12 +14,10 @@ export {
   describeVideo,
   describeItem,
   checkEndpoint,
-  sampleClipFrames,
   clipFramesShown,
   keyframeTurns,
   clipTurns,
   DEFAULT_ROUNDS,
-  DEFAULT_CLIP_SAMPLE_FRAMES,
   DEFAULT_KEYFRAME_BUDGET_CHARS,
   DEFAULT_CLIP_BUDGET_CHARS,
   type DescribeOptions,
@@ -35,6 +33,7 @@ export {
   type ItemDescription,
   type TextCoder,
 } from './describe.ts';
+export { sampleClipFrames, DEFAULT_CLIP_SAMPLE_FRAMES } from '../../shared/dialogue/index.ts';
 export { answerCacheKey, imageHash, type RoundResult, type RoundEvent, type Turn } from './dialogue.ts';
 export {
   loadPromptSet,

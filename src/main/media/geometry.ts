@@ -1,7 +1,14 @@
 import { M3cError } from '../../shared/engine/errors.ts';
+import type { Fit, WorkingGeometry } from '../../shared/api/contract.ts';
 
-/** How a source whose aspect ratio differs from the working geometry is fitted into it. */
-export type Fit = 'crop' | 'pad' | 'stretch';
+// How a source whose aspect ratio differs from the working geometry is fitted into it: one definition, in the
+// contract, since the studio's renderer offers the choice.
+export { FITS, type Fit, type WorkingGeometry } from '../../shared/api/contract.ts';
+
+/** The fit of a working geometry: 'crop' where none is named (what every source got before the choice existed). */
+export function fitOf(g: WorkingGeometry): Fit {
+  return g.fit ?? 'crop';
+}
 
 /**
  * One scaler setting for every resize and colour conversion, so the same input always gives the

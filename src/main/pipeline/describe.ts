@@ -5,7 +5,7 @@
  * the studio's describe worker task. A descriptions file is a Describer too, so the encoder has one path.
  */
 import path from 'node:path';
-import type { Geometry, RgbFrame } from '../../shared/engine/frame.ts';
+import type { RgbFrame } from '../../shared/engine/frame.ts';
 import type { DescribeRequest, Describer, ItemDescriptions } from '../../shared/engine/interfaces.ts';
 import type { ProgressListener } from '../../shared/engine/progress.ts';
 import { encodeText } from '../../shared/text/index.ts';
@@ -21,9 +21,9 @@ import {
   type LmmRecords,
   type PromptConfig,
 } from '../lmm/index.ts';
-import { decodeFrames } from '../media/index.ts';
 import { pickFrames } from '../media/pick-frames.ts';
 import { assignDescriptions, clipEnd, type DescriptionsFile } from './descriptions-file.ts';
+import { workingFrames, type WorkingGeometry } from './working-frames.ts';
 
 /** The keyframes and the frame count of the selection being described. */
 export type Selection = Pick<DescribeRequest, 'keyframes' | 'frameCount'>;
@@ -63,11 +63,11 @@ function contextOf(options: LmmDescribeOptions): DescribeContext {
 }
 
 /** Describes every keyframe and clip of the selection. */
-export async function describeWithLmm(input: string, geometry: Geometry, selection: Selection, options: LmmDescribeOptions): Promise<{ texts: ItemDescriptions[]; result: DescribeVideoResult }> {
+export async function describeWithLmm(input: string, geometry: WorkingGeometry, selection: Selection, options: LmmDescribeOptions): Promise<{ texts: ItemDescriptions[]; result: DescribeVideoResult }> {
   const { keyframes, frameCount } = selection;
   const result = await describeVideo({
     ...contextOf(options),
-    frames: decodeFrames(input, { ...geometry, signal: options.signal }),
+    frames: workingFrames(input, geometry, options.signal),
     keyframes,
     frameCount,
     onDescription: (d) => options.onDescription?.({ kind: d.kind, index: d.index, frame: d.keyframeIndex, end: d.keyframeIndex + d.clipLength, text: d.description.text }),
@@ -76,7 +76,7 @@ export async function describeWithLmm(input: string, geometry: Geometry, selecti
 }
 
 /** The LMM dialogue as the encoder's Describer, bound to one video; the request's signal and progress win over the options'. */
-export function lmmDescriber(input: string, geometry: Geometry, options: LmmDescribeOptions): Describer {
+export function lmmDescriber(input: string, geometry: WorkingGeometry, options: LmmDescribeOptions): Describer {
   return {
     id: 'lmm-dialogue-v1',
     describe: async ({ keyframes, frameCount, signal, onProgress }) =>
@@ -100,7 +100,7 @@ export function fileDescriber(file: DescriptionsFile | undefined): Describer {
  */
 export async function describeChosen(
   input: string,
-  geometry: Geometry,
+  geometry: WorkingGeometry,
   selection: Selection,
   wanted: readonly { kind: ItemKind; index: number }[],
   keyframeText: (frame: number) => string,
@@ -115,7 +115,7 @@ export async function describeChosen(
     if (w.kind === 'clip') for (const f of shown(w.index)) needed.add(f);
   }
   const kept = new Map<number, RgbFrame>();
-  const frames = decodeFrames(input, { ...geometry, signal: options.signal });
+  const frames = workingFrames(input, geometry, options.signal);
   for await (const { index, frame } of pickFrames(frames, needed, { signal: options.signal, what: path.basename(input) })) kept.set(index, frame);
   // pickFrames has failed unless every needed frame is here.
   const frame = (n: number): RgbFrame => kept.get(n) as RgbFrame;

@@ -3,7 +3,7 @@
  * frames and codes each with the engine's keyframe codec, and the decoder's keyframe decoding
  * with the codec the file names and a seed derived from the bitstream.
  */
-import type { Geometry, RgbFrame } from '../../shared/engine/frame.ts';
+import type { RgbFrame } from '../../shared/engine/frame.ts';
 import type { ProgressListener } from '../../shared/engine/progress.ts';
 import type { M3cFile } from '../../shared/bitstream/index.ts';
 import { fnv1a32 } from '../../shared/util/fnv.ts';
@@ -11,13 +11,13 @@ import { pickFrames } from '../media/index.ts';
 import type { StageTimer } from '../util/stage-timer.ts';
 import { geometryOf } from './container.ts';
 import type { Engine } from './engine.ts';
-import { workingFrames } from './working-frames.ts';
+import { workingFrames, type WorkingGeometry } from './working-frames.ts';
 
 /** One payload per keyframe, in order; the source is read again, up to the last keyframe. */
 export async function encodeKeyframes(
   engine: Engine,
   input: string,
-  geometry: Geometry,
+  geometry: WorkingGeometry,
   keyframes: readonly number[],
   options: { budgetBytes: number; signal?: AbortSignal; onProgress?: ProgressListener },
 ): Promise<Uint8Array[]> {

@@ -3,7 +3,6 @@
  * and flow, streamed once from ffmpeg) unless signals from an earlier pass are given, and choose
  * the keyframes from those signals alone.
  */
-import type { Geometry } from '../../shared/engine/frame.ts';
 import type { ProgressListener } from '../../shared/engine/progress.ts';
 import { M3cError } from '../../shared/engine/errors.ts';
 import { selectKeyframes, type FrameSignals, type SelectionParams, type SelectionTrace } from '../../shared/keyframes/index.ts';
@@ -11,7 +10,7 @@ import { analyzeFrames } from '../analysis/index.ts';
 import { expectedFrameCount, probe, type ProbeInfo } from '../media/index.ts';
 import { StageTimer } from '../util/stage-timer.ts';
 import type { Engine } from './engine.ts';
-import { workingFrames } from './working-frames.ts';
+import { workingFrames, type WorkingGeometry } from './working-frames.ts';
 
 export interface SelectOptions {
   /** Signals from an earlier analysis of the same source at the same geometry (skips the analysis pass). */
@@ -31,7 +30,7 @@ export interface SelectedKeyframes {
   readonly trace: SelectionTrace;
 }
 
-export async function selectVideoKeyframes(engine: Engine, input: string, geometry: Geometry, selection: SelectionParams, options: SelectOptions = {}): Promise<SelectedKeyframes> {
+export async function selectVideoKeyframes(engine: Engine, input: string, geometry: WorkingGeometry, selection: SelectionParams, options: SelectOptions = {}): Promise<SelectedKeyframes> {
   const { signal, onProgress } = options;
   const timer = options.timer ?? new StageTimer();
   const source = await timer.time('probe', () => probe(input, signal));
@@ -61,7 +60,7 @@ export interface AnalyzeResult {
 }
 
 /** Per-frame signals (computed once) and the keyframes they select with the given parameters. */
-export async function analyzeVideo(engine: Engine, input: string, geometry: Geometry, selection: SelectionParams, options: { signal?: AbortSignal; onProgress?: ProgressListener } = {}): Promise<AnalyzeResult> {
+export async function analyzeVideo(engine: Engine, input: string, geometry: WorkingGeometry, selection: SelectionParams, options: { signal?: AbortSignal; onProgress?: ProgressListener } = {}): Promise<AnalyzeResult> {
   const timer = new StageTimer();
   const r = await selectVideoKeyframes(engine, input, geometry, selection, { ...options, timer });
   return { frameCount: r.frameCount, signals: r.signals, keyframes: r.keyframes, trace: r.trace, analysisMs: timer.timings.analysis, selectionMs: timer.timings.selection };

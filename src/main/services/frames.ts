@@ -2,7 +2,7 @@
  * Images and proxies the studio shows, made by ffmpeg from the source at the working geometry and cached
  * in the project's folder (paths from store/layout.ts): a filmstrip of thumbnails (one ffmpeg pass for all
  * frames), single-frame previews on demand, and a working-geometry mp4 proxy of the source for the compare
- * view.
+ * view. Each is fitted by the geometry's fit, as the pipeline's frames are (pipeline/working-frames.ts).
  */
 import { statSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
@@ -10,9 +10,11 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { M3cError } from '../../shared/engine/errors.ts';
 import type { Geometry } from '../../shared/engine/frame.ts';
+import type { WorkingGeometry } from '../../shared/api/contract.ts';
 import { THUMBS_DIR } from '../store/layout.ts';
 import { isInside } from './paths.ts';
 import { displaySize, fitFilters, runFfmpeg, sourceInputArgs, type ProbeInfo } from '../media/index.ts';
+import { fitOf } from '../media/geometry.ts';
 
 export const THUMB_WIDTH = 160;
 
@@ -22,6 +24,9 @@ export function thumbSize(g: Geometry): { width: number; height: number } {
 }
 
 const fps = (g: Geometry): string => `fps=${g.fpsNum}/${g.fpsDen}`;
+
+/** The working rate, then the picture fitted into `size` by the geometry's fit. */
+const workingFilters = (info: ProbeInfo, g: WorkingGeometry, size: { width: number; height: number }): string[] => [fps(g), ...fitFilters(displaySize(info), size, fitOf(g))];
 
 /** Thrown when a bounded queue (previews) is full: transports answer it with 503 and Retry-After. */
 export class BusyError extends M3cError {
@@ -79,7 +84,7 @@ export class OnceMaker {
  * temporary folder beside thumbs/; only when it has finished are the files renamed into thumbs/, so a
  * cancelled or failed pass never leaves a truncated thumbnail where it would be served.
  */
-export async function makeAllThumbnails(source: string, info: ProbeInfo, g: Geometry, dir: string, signal?: AbortSignal): Promise<void> {
+export async function makeAllThumbnails(source: string, info: ProbeInfo, g: WorkingGeometry, dir: string, signal?: AbortSignal): Promise<void> {
   const out = path.join(dir, THUMBS_DIR);
   await mkdir(out, { recursive: true });
   // Folders left by a process killed mid-pass (untouched for 10 minutes: a live pass keeps adding files).
@@ -90,7 +95,7 @@ export async function makeAllThumbnails(source: string, info: ProbeInfo, g: Geom
   const tmp = path.join(dir, `.thumbs-${randomBytes(6).toString('hex')}.tmp`);
   await mkdir(tmp);
   try {
-    const filters = [fps(g), ...fitFilters(displaySize(info), thumbSize(g), 'crop')].join(',');
+    const filters = workingFilters(info, g, thumbSize(g)).join(',');
     await runFfmpeg([...sourceInputArgs(source), '-an', '-vf', filters, '-c:v', 'mjpeg', '-q:v', '5', '-start_number', '0', '-f', 'image2', path.join(tmp, '%d.jpg')], {
       signal,
     });
@@ -104,18 +109,18 @@ export async function makeAllThumbnails(source: string, info: ProbeInfo, g: Geom
 }
 
 /** One frame of the working rate as a JPEG at `size`. */
-export async function makeFrameJpeg(source: string, info: ProbeInfo, g: Geometry, frame: number, size: { width: number; height: number }, out: string): Promise<void> {
+export async function makeFrameJpeg(source: string, info: ProbeInfo, g: WorkingGeometry, frame: number, size: { width: number; height: number }, out: string): Promise<void> {
   // Seeking before the input keeps it fast on long videos; the fps filter then picks the frame at that instant.
   const t = (frame * g.fpsDen) / g.fpsNum;
-  const filters = [fps(g), ...fitFilters(displaySize(info), size, 'crop')].join(',');
+  const filters = workingFilters(info, g, size).join(',');
   await runFfmpeg(['-ss', t.toFixed(4), ...sourceInputArgs(source), '-an', '-vf', filters, '-frames:v', '1', '-c:v', 'mjpeg', '-q:v', '3', '-f', 'image2', '-y', out], {
     outputPath: out,
   });
 }
 
 /** The source at the working geometry and rate as a small H.264 mp4, for synchronised playback beside the reconstruction. */
-export async function makeProxyMp4(source: string, info: ProbeInfo, g: Geometry, out: string, signal?: AbortSignal): Promise<void> {
-  const filters = [fps(g), ...fitFilters(displaySize(info), g, 'crop'), 'format=yuv420p'].join(',');
+export async function makeProxyMp4(source: string, info: ProbeInfo, g: WorkingGeometry, out: string, signal?: AbortSignal): Promise<void> {
+  const filters = [...workingFilters(info, g, g), 'format=yuv420p'].join(',');
   await runFfmpeg(
     [...sourceInputArgs(source), '-an', '-vf', filters, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-movflags', '+faststart', '-f', 'mp4', '-y', out],
     { signal, outputPath: out },

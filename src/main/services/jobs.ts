@@ -6,7 +6,7 @@
  * never holds the slot an encode, decode or analysis needs. Order per source is kept across lanes: a job
  * does not start while a job of the same source enqueued before it (in the other lane) is unfinished,
  * so an encode queued after a describe of its source still gets that describe's texts. Finished jobs are
- * kept for listing up to MAX_FINISHED_JOBS; older finished ones are forgotten.
+ * kept for listing up to MAX_FINISHED_JOBS; older finished ones are forgotten, and clearFinished forgets them all.
  */
 import { M3cError, isAbortError } from '../../shared/engine/errors.ts';
 import { etaSeconds, type ProgressEvent } from '../../shared/engine/progress.ts';
@@ -118,6 +118,17 @@ export class JobQueue {
 
   get(id: string): JobInfo | undefined {
     return this.jobs.get(id)?.info;
+  }
+
+  /** Forgets every finished job (done, failed, cancelled) and answers their ids; queued and running jobs stay. */
+  clearFinished(): string[] {
+    const cleared: string[] = [];
+    for (const [id, j] of this.jobs) {
+      if (!isFinished(j.info)) continue;
+      this.jobs.delete(id);
+      cleared.push(id);
+    }
+    return cleared;
   }
 
   /** Cancels a queued job at once; a running one stops at its next cancellation point. */

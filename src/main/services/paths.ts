@@ -7,13 +7,20 @@ import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { M3cError } from '../../shared/engine/errors.ts';
 
+export interface PathGuardOptions {
+  /** Whether the studio can pick a file with a native dialog (Electron); the web studio uploads instead. */
+  readonly fileDialog?: boolean;
+}
+
 export class PathGuard {
   private readonly roots: string[];
   private readonly files = new Set<string>();
+  private readonly fileDialog: boolean;
 
   /** `roots` must exist; they are resolved to their real paths once. */
-  constructor(roots: readonly string[]) {
+  constructor(roots: readonly string[], options: PathGuardOptions = {}) {
     this.roots = roots.map((r) => realpathSync(path.resolve(r)));
+    this.fileDialog = options.fileDialog ?? false;
   }
 
   /** Allows one file the user chose explicitly (a file dialog), wherever it lies. */
@@ -47,10 +54,8 @@ export class PathGuard {
       throw new M3cError('input', `${what} ${shaped} does not exist`);
     }
     if (this.files.has(real) || this.roots.some((r) => isInside(real, r))) return real;
-    throw new M3cError(
-      'input',
-      `${what} ${shaped} is outside the folders the studio may read (${this.roots.join(', ')}); move it there or pick it with the file dialog`,
-    );
+    const remedy = this.fileDialog ? 'pick it with "Choose file…"' : 'upload it with "Upload…"';
+    throw new M3cError('input', `${what} ${shaped} is outside the folders the studio may import from (${this.roots.join(', ')}): move it into one of them, or ${remedy}`);
   }
 }
 
@@ -76,4 +81,22 @@ export function safeFileName(name: unknown): string {
   const cleaned = base.replace(/[^A-Za-z0-9._ -]/g, '_').replace(/^\.+/, '').slice(0, 120).trim();
   if (cleaned === '' || cleaned.includes('\0')) throw new M3cError('input', `"${name}" is not a usable file name`);
   return cleaned;
+}
+
+/**
+ * The error of an upload stored in `dir`, as the user should read it: every path inside `dir` (as given and as
+ * resolved) shortened to the file's name, and anything that is not an M3cError said as a one-line 'input' error.
+ */
+export function withFileNameOnly(e: unknown, dir: string): M3cError {
+  let message = e instanceof Error ? e.message : String(e);
+  let real = dir;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    // The folder is gone: only the path as given can appear.
+  }
+  for (const d of new Set([real, dir])) message = message.split(d + path.sep).join('');
+  if (e instanceof M3cError) return new M3cError(e.code, message, { cause: e });
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return new M3cError('input', `the upload could not be stored${code ? ` (${code})` : ''}`, { cause: e });
 }

@@ -15,6 +15,7 @@ import { SelectionApi } from './studio/selection-api.ts';
 import { DialogueApi } from './studio/dialogue-api.ts';
 import { JobsApi } from './studio/jobs-api.ts';
 import { ExportApi, type MediaResource } from './studio/export-api.ts';
+import { RdApi } from './studio/rd-api.ts';
 import * as v from './validate.ts';
 
 export { PREVIEW_CONCURRENCY, PREVIEW_QUEUE, type DialogHost, type StudioServiceOptions } from './studio/context.ts';
@@ -33,6 +34,7 @@ export class StudioService implements StudioApi {
   private readonly dialogueApi: DialogueApi;
   private readonly jobsApi: JobsApi;
   private readonly exportApi: ExportApi;
+  private readonly rdApi: RdApi;
 
   constructor(options: StudioServiceOptions) {
     const ctx = new StudioContext(options);
@@ -44,6 +46,7 @@ export class StudioService implements StudioApi {
     this.dialogueApi = new DialogueApi(ctx);
     this.jobsApi = new JobsApi(ctx, this.dialogueApi);
     this.exportApi = new ExportApi(ctx, this.jobsApi);
+    this.rdApi = new RdApi(ctx);
   }
 
   get projectsDir(): string {
@@ -101,6 +104,7 @@ export class StudioService implements StudioApi {
   readonly chooseSourceFile: Api0<'chooseSourceFile'> = () => this.sourcesApi.chooseSourceFile();
   readonly importSource: Api<'importSource'> = (p) => this.sourcesApi.importSource(p);
   readonly deleteSource: Api<'deleteSource'> = (p) => this.sourcesApi.deleteSource(p);
+  readonly setSourceFit: Api<'setSourceFit'> = (p) => this.sourcesApi.setSourceFit(p);
   readonly startAnalysis: Api<'startAnalysis'> = (p) => this.sourcesApi.startAnalysis(p);
   readonly getSignals: Api<'getSignals'> = (p) => this.sourcesApi.getSignals(p);
 
@@ -111,6 +115,7 @@ export class StudioService implements StudioApi {
   readonly listDescriptions: Api<'listDescriptions'> = (p) => this.dialogueApi.listDescriptions(p);
   readonly setDescription: Api<'setDescription'> = (p) => this.dialogueApi.setDescription(p);
   readonly getDialogue: Api<'getDialogue'> = (p) => this.dialogueApi.getDialogue(p);
+  readonly listDialogueItems: Api<'listDialogueItems'> = (p) => this.dialogueApi.listDialogueItems(p);
   readonly getLmmStatus: Api0<'getLmmStatus'> = () => this.dialogueApi.getLmmStatus();
   readonly getPrompts: Api<'getPrompts'> = (p) => this.dialogueApi.getPrompts(p);
   readonly setPrompt: Api<'setPrompt'> = (p) => this.dialogueApi.setPrompt(p);
@@ -120,9 +125,15 @@ export class StudioService implements StudioApi {
   readonly startDecode: Api<'startDecode'> = (p) => this.jobsApi.startDecode(p);
   readonly listJobs: Api0<'listJobs'> = () => this.jobsApi.listJobs();
   readonly cancelJob: Api<'cancelJob'> = (p) => this.jobsApi.cancelJob(p);
+  readonly clearFinishedJobs: Api0<'clearFinishedJobs'> = () => this.jobsApi.clearFinishedJobs();
+  readonly reencodeTexts: Api<'reencodeTexts'> = (p) => this.jobsApi.reencodeTexts(p);
   readonly listEncodes: Api<'listEncodes'> = (p) => this.jobsApi.listEncodes(p);
   readonly deleteEncode: Api<'deleteEncode'> = (p) => this.jobsApi.deleteEncode(p);
 
   readonly exportEncode: Api<'exportEncode'> = (p) => this.exportApi.exportEncode(p);
+  readonly exportEncodeFiles: Api<'exportEncodeFiles'> = (p) => this.exportApi.exportEncodeFiles(p);
   readonly getComparison: Api<'getComparison'> = (p) => this.exportApi.getComparison(p);
+
+  readonly getRdChart: Api<'getRdChart'> = (p) => this.rdApi.getRdChart(p);
+  readonly startAnchorSearch: Api<'startAnchorSearch'> = (p) => this.rdApi.startAnchorSearch(p);
 }

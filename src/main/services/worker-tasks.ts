@@ -1,20 +1,25 @@
 /** What the studio's worker thread computes; shared by the worker and the main side that starts it. */
 import type { Geometry } from '../../shared/engine/frame.ts';
+import type { Fit, WorkingGeometry } from '../../shared/api/contract.ts';
 import type { SelectionParams } from '../../shared/keyframes/index.ts';
 import type { DescriptionsFile } from '../pipeline/descriptions-file.ts';
 import type { SectionBytes } from '../pipeline/container.ts';
 import type { KeyframeCodecKind } from '../pipeline/engine.ts';
 import type { FinishedText } from '../pipeline/describe.ts';
+import type { SourceAnchor } from '../pipeline/anchor.ts';
 import type { DescribeOptions, ItemKind, PromptConfig } from '../lmm/index.ts';
 
 /** Every compute task names the model pack folder (null: the default resources/models); describe needs none. */
 export type WorkerTask =
-  | { readonly kind: 'analysis'; readonly input: string; readonly geometry: Geometry; readonly modelsDir: string | null }
+  /** fit: how the source is fitted into the geometry (absent: 'crop'); the analysis is stored under it. */
+  | { readonly kind: 'analysis'; readonly input: string; readonly geometry: Geometry; readonly fit?: Fit; readonly modelsDir: string | null }
   | {
       readonly kind: 'encode';
       readonly input: string;
       readonly output: string;
       readonly geometry: Geometry;
+      /** How the source is fitted into the geometry: the same fit as the stored analysis's signals. */
+      readonly fit: Fit;
       readonly selection: SelectionParams;
       readonly mode: 'interpolation' | 'prediction';
       readonly keyframeBudgetBytes: number | null;
@@ -29,13 +34,30 @@ export type WorkerTask =
       readonly m3cPath: string;
       readonly output: string;
       readonly reference: string;
+      /** The fit the encode was made with: the reference is read with it, as the coded frames were. */
+      readonly fit: Fit;
       readonly denoiserSteps: number;
       readonly modelsDir: string | null;
     }
   | {
+      /** Re-encode with new texts: the finished .m3c at m3cPath with its texts replaced, written to output. */
+      readonly kind: 'retext';
+      readonly m3cPath: string;
+      readonly output: string;
+      readonly descriptions: DescriptionsFile;
+      readonly modelsDir: string | null;
+    }
+  | {
+      /** The classical anchor of a source for the R-D chart (pipeline/anchor.ts). */
+      readonly kind: 'anchor';
+      readonly input: string;
+      readonly geometry: WorkingGeometry;
+    }
+  | {
       readonly kind: 'describe';
       readonly input: string;
-      readonly geometry: Geometry;
+      /** With the source's fit, so the model sees the frames as they are coded. */
+      readonly geometry: WorkingGeometry;
       readonly keyframes: readonly number[];
       readonly frameCount: number;
       /** null: every keyframe and clip of the selection; otherwise these items. */
@@ -76,6 +98,8 @@ export interface DecodeOutcome {
   readonly meanMsssim: number;
 }
 
+export type AnchorOutcome = SourceAnchor;
+
 export interface DescribeOutcome {
   /** Descriptions finished (each was sent to main as a 'description' message). */
   readonly described: number;
@@ -83,11 +107,13 @@ export interface DescribeOutcome {
 
 export type WorkerOutcome<T extends WorkerTask> = T extends { kind: 'analysis' }
   ? AnalysisOutcome
-  : T extends { kind: 'encode' }
+  : T extends { kind: 'encode' } | { kind: 'retext' }
     ? EncodeOutcome
     : T extends { kind: 'decode' }
       ? DecodeOutcome
-      : DescribeOutcome;
+      : T extends { kind: 'anchor' }
+        ? AnchorOutcome
+        : DescribeOutcome;
 
 /** Main -> worker. */
 export type ToWorker = { readonly type: 'run'; readonly task: WorkerTask } | { readonly type: 'cancel' };
@@ -96,5 +122,5 @@ export type ToWorker = { readonly type: 'run'; readonly task: WorkerTask } | { r
 export type FromWorker =
   | { readonly type: 'progress'; readonly stage: string; readonly done: number; readonly total: number }
   | { readonly type: 'description'; readonly description: FinishedText }
-  | { readonly type: 'result'; readonly value: AnalysisOutcome | EncodeOutcome | DecodeOutcome | DescribeOutcome }
+  | { readonly type: 'result'; readonly value: AnalysisOutcome | EncodeOutcome | DecodeOutcome | DescribeOutcome | AnchorOutcome }
   | { readonly type: 'error'; readonly code: string; readonly message: string };

@@ -9,6 +9,8 @@ import { DEFAULT_SELECTION, deserialiseFrameSignals, serialiseFrameSignals } fro
 import { createEngine, type Engine } from '../pipeline/engine.ts';
 import { analyzeVideo } from '../pipeline/select.ts';
 import { encodeVideo } from '../pipeline/encode.ts';
+import { retextBitstream } from '../pipeline/retext.ts';
+import type { BitstreamSummary } from '../pipeline/container.ts';
 import { decodeToMp4, geometryOf, openBitstream } from '../pipeline/decode.ts';
 import { evaluateVideos } from '../pipeline/evaluate.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
@@ -16,9 +18,11 @@ import { readFile } from 'node:fs/promises';
 import { describeChosen, describeWithLmm, type LmmDescribeOptions } from '../pipeline/describe.ts';
 import { openStore } from '../store/index.ts';
 import { LmmStore } from '../store/lmm.ts';
-import type { AnalysisOutcome, DecodeOutcome, DescribeOutcome, EncodeOutcome, FromWorker, ToWorker, WorkerTask } from './worker-tasks.ts';
+import type { WorkingGeometry } from '../pipeline/working-frames.ts';
+import { searchSourceAnchor } from '../pipeline/anchor.ts';
+import type { AnalysisOutcome, AnchorOutcome, DecodeOutcome, DescribeOutcome, EncodeOutcome, FromWorker, ToWorker, WorkerTask } from './worker-tasks.ts';
 
-type ComputeTask = Exclude<WorkerTask, { kind: 'describe' }>;
+type ComputeTask = Exclude<WorkerTask, { kind: 'describe' } | { kind: 'anchor' }>;
 type DescribeTask = Extract<WorkerTask, { kind: 'describe' }>;
 
 const port = parentPort;
@@ -35,8 +39,10 @@ function engineFor(task: ComputeTask): Engine {
   return createEngine({ modelsDir });
 }
 
-async function run(task: WorkerTask): Promise<AnalysisOutcome | EncodeOutcome | DecodeOutcome | DescribeOutcome> {
+async function run(task: WorkerTask): Promise<AnalysisOutcome | EncodeOutcome | DecodeOutcome | DescribeOutcome | AnchorOutcome> {
   if (task.kind === 'describe') return describe(task);
+  // The anchor is classical codecs through ffmpeg: no model pack.
+  if (task.kind === 'anchor') return searchSourceAnchor(task.input, task.geometry, { signal: controller.signal, onProgress });
   const engine = engineFor(task);
   try {
     return await runWith(engine, task);
@@ -88,12 +94,14 @@ async function runWith(engine: Engine, task: ComputeTask): Promise<AnalysisOutco
   const signal = controller.signal;
   switch (task.kind) {
     case 'analysis': {
-      const r = await analyzeVideo(engine, task.input, task.geometry, DEFAULT_SELECTION, { signal, onProgress });
+      const r = await analyzeVideo(engine, task.input, { ...task.geometry, fit: task.fit }, DEFAULT_SELECTION, { signal, onProgress });
       return { frameCount: r.frameCount, signals: serialiseFrameSignals(r.signals), embedderId: r.signals.embedderId, flowId: r.signals.flowId };
     }
     case 'encode': {
+      // The fit travels with the geometry to every pass over the source (pipeline/working-frames.ts).
+      const geometry: WorkingGeometry = { ...task.geometry, fit: task.fit };
       const r = await encodeVideo(engine, task.input, {
-        geometry: task.geometry,
+        geometry,
         selection: task.selection,
         mode: task.mode,
         keyframeBudgetBytes: task.keyframeBudgetBytes ?? undefined,
@@ -102,31 +110,34 @@ async function runWith(engine: Engine, task: ComputeTask): Promise<AnalysisOutco
         signal,
         onProgress,
       });
-      onProgress({ stage: 'writing', done: 0, total: 1 });
-      await writeFileAtomic(task.output, r.m3c).catch((e: NodeJS.ErrnoException) => {
-        throw new M3cError('input', `cannot write ${task.output}: ${e.code ?? e.message}`);
-      });
-      return {
-        bytes: r.bytes,
-        bpp: r.bpp,
-        kbps: r.kbps,
-        frameCount: r.frameCount,
-        durationSec: r.durationSec,
-        keyframes: r.keyframes,
-        sections: r.sections,
-        timings: r.timings,
-      };
+      return writeEncoded(task.output, r);
+    }
+    case 'retext': {
+      const r = retextBitstream(engine, new Uint8Array(await readFile(task.m3cPath)), task.descriptions, { signal });
+      return writeEncoded(task.output, r);
     }
     case 'decode': {
       const file = openBitstream(engine, new Uint8Array(await readFile(task.m3cPath)));
       const r = await decodeToMp4(engine, file, task.output, { signal, onProgress });
-      const ev = await evaluateVideos(task.reference, task.output, geometryOf(file), {
+      // The reconstruction is at the working geometry already; the source is fitted as it was for the encode.
+      const geometry: WorkingGeometry = { ...geometryOf(file), fit: task.fit };
+      const ev = await evaluateVideos(task.reference, task.output, geometry, {
         signal,
         onProgress: (e) => onProgress({ stage: e.stage, done: e.done, total: e.total || r.frames }),
       });
       return { frames: ev.frames, psnr: ev.perFrame.psnr, msssim: ev.perFrame.msssim, meanPsnr: ev.psnr, meanMsssim: ev.msssim };
     }
   }
+}
+
+/** Writes a new .m3c (atomically) and answers what it holds. */
+async function writeEncoded(output: string, r: BitstreamSummary & { readonly m3c: Uint8Array; readonly keyframes: number[]; readonly timings: Record<string, number> }): Promise<EncodeOutcome> {
+  onProgress({ stage: 'writing', done: 0, total: 1 });
+  await writeFileAtomic(output, r.m3c).catch((e: NodeJS.ErrnoException) => {
+    throw new M3cError('input', `cannot write ${output}: ${e.code ?? e.message}`);
+  });
+  const { bytes, bpp, kbps, frameCount, durationSec, keyframes, sections, timings } = r;
+  return { bytes, bpp, kbps, frameCount, durationSec, keyframes, sections, timings };
 }
 
 port.on('message', (m: ToWorker) => {

@@ -5,14 +5,15 @@
  *   studio-settings.json          settings; studio-secrets.json or .enc: the API key (services/settings.ts)
  *   projects/<id>/sources/        videos uploaded in web mode
  *   projects/<id>/encodes/        source-<sid>-<time>.m3c, encode-<eid>.recon.mp4 (its decode)
- *   projects/<id>/cache/source-<sid>/<W>x<H>@<num>-<den>/
- *                                 thumbs/<n>.jpg, previews/<n>.jpg, original.mp4 (proxy at that geometry)
+ *   projects/<id>/cache/source-<sid>/<W>x<H>@<num>-<den>[-pad|-stretch]/
+ *                                 thumbs/<n>.jpg, previews/<n>.jpg, original.mp4 (proxy at that geometry),
+ *                                 one folder per geometry and fit (a cropped source's has no suffix)
  *
  * Files the database points at are stored by their path relative to the project's folder where the row is
  * new (decodes.recon_path); encodes.path holds the absolute path, as `m3c encode --project` writes it.
  */
 import path from 'node:path';
-import type { Geometry } from '../../shared/engine/frame.ts';
+import type { WorkingGeometry } from '../../shared/api/contract.ts';
 
 export const DATABASE_FILE = 'studio.db';
 export const SETTINGS_FILE = 'studio-settings.json';
@@ -81,25 +82,29 @@ export class ProjectLayout {
     return path.join(this.projectDir(projectId), 'cache', `source-${sourceId}`);
   }
 
-  /** The cache of one source at one working geometry. */
-  cacheDir(projectId: number, sourceId: number, g: Geometry): string {
-    return path.join(this.sourceCacheDir(projectId, sourceId), `${g.width}x${g.height}@${g.fpsNum}-${g.fpsDen}`);
+  /**
+   * The cache of one source at one working geometry and fit: pictures of another fit are never served from it.
+   * 'crop' (or no fit) keeps the name of the folders made before the fit could be chosen.
+   */
+  cacheDir(projectId: number, sourceId: number, g: WorkingGeometry): string {
+    const fit = g.fit && g.fit !== 'crop' ? `-${g.fit}` : '';
+    return path.join(this.sourceCacheDir(projectId, sourceId), `${g.width}x${g.height}@${g.fpsNum}-${g.fpsDen}${fit}`);
   }
 
-  thumbsDir(projectId: number, sourceId: number, g: Geometry): string {
+  thumbsDir(projectId: number, sourceId: number, g: WorkingGeometry): string {
     return path.join(this.cacheDir(projectId, sourceId, g), THUMBS_DIR);
   }
 
-  thumbFile(projectId: number, sourceId: number, g: Geometry, frame: number): string {
+  thumbFile(projectId: number, sourceId: number, g: WorkingGeometry, frame: number): string {
     return path.join(this.thumbsDir(projectId, sourceId, g), `${frame}.jpg`);
   }
 
-  previewFile(projectId: number, sourceId: number, g: Geometry, frame: number): string {
+  previewFile(projectId: number, sourceId: number, g: WorkingGeometry, frame: number): string {
     return path.join(this.cacheDir(projectId, sourceId, g), 'previews', `${frame}.jpg`);
   }
 
   /** The source at the working geometry as an mp4, played beside the reconstruction. */
-  proxyFile(projectId: number, sourceId: number, g: Geometry): string {
+  proxyFile(projectId: number, sourceId: number, g: WorkingGeometry): string {
     return path.join(this.cacheDir(projectId, sourceId, g), 'original.mp4');
   }
 }

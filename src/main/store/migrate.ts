@@ -14,6 +14,13 @@ export function checkMigrationList(migrations: readonly Migration[]): void {
   });
 }
 
+function checkForeignKeys(db: Database.Database, m: Migration): void {
+  const broken = db.pragma('foreign_key_check') as unknown[];
+  if (broken.length > 0) {
+    throw new M3cError('internal', `migration "${m.name}" leaves ${broken.length} rows with a broken reference`);
+  }
+}
+
 function userVersion(db: Database.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
@@ -42,12 +49,20 @@ export function migrate(db: Database.Database, migrations: readonly Migration[],
   }
   for (const m of migrations) {
     if (m.version <= current) continue;
-    db.transaction(() => {
-      if (userVersion(db) >= m.version) return;
-      db.exec(m.sql);
-      db.pragma(`application_id = ${APPLICATION_ID}`);
-      db.pragma(`user_version = ${m.version}`);
-    }).immediate();
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+    // The pragma is a no-op inside a transaction, so it is switched here, around the step's transaction.
+    if (m.foreignKeysOff) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        if (userVersion(db) >= m.version) return;
+        db.exec(m.sql);
+        if (m.foreignKeysOff) checkForeignKeys(db, m);
+        db.pragma(`application_id = ${APPLICATION_ID}`);
+        db.pragma(`user_version = ${m.version}`);
+      }).immediate();
+    } finally {
+      if (m.foreignKeysOff) db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+    }
   }
   return userVersion(db);
 }

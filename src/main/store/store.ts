@@ -6,6 +6,7 @@ import { migrate } from './migrate.ts';
 import { MIGRATIONS, type Migration } from './migrations/index.ts';
 import { EncodeStatements } from './encodes.ts';
 import { fromJson, isSqliteError, requireNonNegativeInt, toBytes, toJson, type Row } from './rows.ts';
+import type { Fit } from '../../shared/api/contract.ts';
 import type {
   AnalysisKey,
   AnalysisRecord,
@@ -62,6 +63,7 @@ function sourceRow(r: Row): SourceRecord {
     probe: fromJson(r.probe_json),
     contentSha256: r.content_sha256 as string,
     addedAt: r.added_at as number,
+    fit: r.fit as Fit,
   };
 }
 
@@ -74,6 +76,7 @@ function analysisRow(r: Row): AnalysisRecord {
       height: r.height as number,
       fpsNum: r.fps_num as number,
       fpsDen: r.fps_den as number,
+      fit: r.fit as Fit,
     },
     embedderId: r.embedder_id as string,
     flowId: r.flow_id as string,
@@ -251,6 +254,11 @@ export class Store {
     return (this.stmt('SELECT * FROM sources WHERE project_id = ? ORDER BY id').all(projectId) as Row[]).map(sourceRow);
   }
 
+  /** Sets how the source is fitted into the working geometry; false when there is no such source. */
+  setSourceFit(id: number, fit: Fit): boolean {
+    return this.write('set source fit', () => this.stmt('UPDATE sources SET fit = ? WHERE id = ?').run(fit, id).changes > 0);
+  }
+
   // Analyses
 
   /** Stores the analysis for its key, replacing the signals of an earlier one with the same key (its selections stay). */
@@ -259,9 +267,9 @@ export class Store {
     const g = analysis.geometry;
     return this.write(`save analysis of source ${analysis.sourceId}`, () => {
       this.stmt(
-        `INSERT INTO analyses (source_id, width, height, fps_num, fps_den, embedder_id, flow_id, frame_count, signals, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (source_id, width, height, fps_num, fps_den, embedder_id, flow_id)
+        `INSERT INTO analyses (source_id, width, height, fps_num, fps_den, fit, embedder_id, flow_id, frame_count, signals, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (source_id, width, height, fps_num, fps_den, fit, embedder_id, flow_id)
          DO UPDATE SET frame_count = excluded.frame_count, signals = excluded.signals, created_at = excluded.created_at`,
       ).run(
         analysis.sourceId,
@@ -269,6 +277,7 @@ export class Store {
         g.height,
         g.fpsNum,
         g.fpsDen,
+        g.fit ?? 'crop',
         analysis.embedderId,
         analysis.flowId,
         analysis.frameCount,
@@ -283,8 +292,8 @@ export class Store {
     const g = key.geometry;
     const r = this.stmt(
       `SELECT * FROM analyses WHERE source_id = ? AND width = ? AND height = ? AND fps_num = ? AND fps_den = ?
-       AND embedder_id = ? AND flow_id = ?`,
-    ).get(key.sourceId, g.width, g.height, g.fpsNum, g.fpsDen, key.embedderId, key.flowId) as Row | undefined;
+       AND fit = ? AND embedder_id = ? AND flow_id = ?`,
+    ).get(key.sourceId, g.width, g.height, g.fpsNum, g.fpsDen, g.fit ?? 'crop', key.embedderId, key.flowId) as Row | undefined;
     return r && analysisRow(r);
   }
 

@@ -1,4 +1,4 @@
-import type { Geometry } from '../../shared/engine/frame.ts';
+import type { Fit, WorkingGeometry } from '../../shared/api/contract.ts';
 
 /** Milliseconds since the Unix epoch. */
 export type Timestamp = number;
@@ -24,12 +24,17 @@ export interface NewSource {
 export interface SourceRecord extends NewSource {
   readonly id: number;
   readonly addedAt: Timestamp;
+  /** How the source is fitted into the working geometry; 'crop' until it is set (setSourceFit). */
+  readonly fit: Fit;
 }
 
-/** What identifies an analysis: the same source analysed at the same geometry by the same embedder and flow. */
+/**
+ * What identifies an analysis: the same source analysed at the same geometry and fit (none named: 'crop') by the
+ * same embedder and flow. An analysis made with one fit is never found for another.
+ */
 export interface AnalysisKey {
   readonly sourceId: number;
-  readonly geometry: Geometry;
+  readonly geometry: WorkingGeometry;
   readonly embedderId: string;
   readonly flowId: string;
 }
@@ -41,6 +46,8 @@ export interface NewAnalysis extends AnalysisKey {
 }
 
 export interface AnalysisRecord extends NewAnalysis {
+  /** The fit is always named here. */
+  readonly geometry: WorkingGeometry & { readonly fit: Fit };
   readonly id: number;
   readonly createdAt: Timestamp;
 }

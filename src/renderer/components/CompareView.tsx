@@ -16,6 +16,7 @@ import { seriesMax, seriesMin } from '../timeline/model.ts';
 import { EmptyState, ErrorNotice, toShownError, type ShownError } from './common.tsx';
 import { NextIcon, PauseIcon, PlayIcon, PrevIcon } from './icons.tsx';
 import { keyBelongsToControl } from './Playback.tsx';
+import { RdChartView } from './RdChart.tsx';
 import { SeriesPlot } from './Plots.tsx';
 
 /** Drift between the two players, in frames, beyond which the reconstruction is re-aligned to the original. */
@@ -52,6 +53,7 @@ export function CompareView(props: { encodes: readonly EncodeInfo[]; encodeId: n
   const { client, navigate } = useStudio();
   const candidates = props.encodes.filter((e) => e.hasReconstruction);
   const encodeId = props.encodeId ?? candidates[0]?.id ?? null;
+  const selected = props.encodes.find((e) => e.id === encodeId) ?? null;
   const [comparison, setComparison] = useState<Comparison | null>(null);
   const [error, setError] = useState<ShownError | null>(null);
 
@@ -93,6 +95,7 @@ export function CompareView(props: { encodes: readonly EncodeInfo[]; encodeId: n
       </TextField>
       <ErrorNotice title="The comparison could not be loaded" error={error} onRetry={load} />
       {comparison ? <ComparePlayers comparison={comparison} /> : !error ? <LinearProgress aria-label="Loading comparison" /> : null}
+      {selected ? <RdChartView sourceId={selected.sourceId} currentEncodeId={selected.id} /> : null}
     </Box>
   );
 }

@@ -5,18 +5,22 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import LinearProgress from '@mui/material/LinearProgress';
-import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import ToggleButton from '@mui/material/ToggleButton';
 import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import Typography from '@mui/material/Typography';
-import type { DescriptionInfo, DialogueTranscript, ItemKind, JobInfo, LmmStatus, PromptsInfo, SourceInfo } from '../../shared/api/contract.ts';
+import type { DescriptionInfo, DialogueItemInfo, DialogueTranscript, ItemKind, JobInfo, LmmStatus, SourceInfo } from '../../shared/api/contract.ts';
 import { useStudio, useStudioEvents } from '../context.tsx';
 import { formatEta, formatTime } from '../format.ts';
 import { isActive } from '../hooks/useJobs.ts';
 import { itemsAt } from '../timeline/model.ts';
 import { EmptyState, ErrorNotice, toShownError, type ShownError } from './common.tsx';
+import { ItemList, listedItems } from './dialogue/ItemList.tsx';
+import { ItemPictures } from './dialogue/ItemPictures.tsx';
+import { itemLabel, type ItemRef } from './dialogue/labels.ts';
+import { PromptEditor } from './dialogue/PromptEditor.tsx';
+import { Transcript } from './dialogue/Transcript.tsx';
 
 /** Quiet time after the last keystroke before a description is written; leaving the field writes at once. */
 export const DESCRIPTION_SAVE_DELAY_MS = 500;
@@ -91,6 +95,20 @@ function DialogueContent(props: DialoguePanelProps & { source: SourceInfo; keyfr
   }, [client, source.id]);
   useEffect(loadDescriptions, [loadDescriptions]);
 
+  // Where every item stands (main reads the transcripts); reloaded as descriptions come and the describe job moves.
+  const [itemStates, setItemStates] = useState<readonly DialogueItemInfo[]>([]);
+  const [itemsError, setItemsError] = useState<ShownError | null>(null);
+  const loadItems = useCallback(() => {
+    client.listDialogueItems({ sourceId: source.id }).then(
+      (list) => {
+        setItemStates(list);
+        setItemsError(null);
+      },
+      (e: unknown) => setItemsError(toShownError(e)),
+    );
+  }, [client, source.id]);
+  useEffect(loadItems, [loadItems]);
+
   const [transcripts, setTranscripts] = useState<readonly DialogueTranscript[] | null>(null);
   const [transcriptError, setTranscriptError] = useState<ShownError | null>(null);
   const loadTranscripts = useCallback(() => {
@@ -105,19 +123,30 @@ function DialogueContent(props: DialoguePanelProps & { source: SourceInfo; keyfr
   }, [client, source.id, kind, index]);
   useEffect(loadTranscripts, [loadTranscripts]);
 
+  const progressSeen = useRef('');
   useStudioEvents((e) => {
     if (e.type === 'description-updated' && e.description.sourceId === source.id) {
       setDescriptions((list) => [
-        ...list.filter((d) => !(d.itemKind === e.description.itemKind && d.itemIndex === e.description.itemIndex)),
+        ...list.filter((d) => !(d.itemKind === e.description.itemKind && d.frameIndex === e.description.frameIndex)),
         e.description,
       ]);
+      // Another text may have gone stale with it (a clip built on this keyframe's text).
+      loadItems();
+      loadDescriptions();
     } else if (e.type === 'job-finished' && e.job.kind === 'describe' && e.job.sourceId === source.id) {
       loadTranscripts();
       loadDescriptions();
+      loadItems();
+    } else if (e.type === 'job-progress' && e.job.kind === 'describe' && e.job.sourceId === source.id) {
+      const key = `${e.job.id}:${e.job.done}:${e.job.stage}`;
+      if (key !== progressSeen.current) {
+        progressSeen.current = key;
+        loadItems();
+      }
     }
   });
 
-  const description = descriptions.find((d) => d.itemKind === kind && d.itemIndex === index) ?? null;
+  const description = descriptions.find((d) => d.itemKind === kind && d.frameIndex === frameIndex) ?? null;
 
   // Draft of the description being edited; replaced when the item changes or main reports a new text while
   // the user is not typing.
@@ -145,9 +174,10 @@ function DialogueContent(props: DialoguePanelProps & { source: SourceInfo; keyfr
     setSaveState('saving');
     client.setDescription({ sourceId: source.id, itemKind, itemIndex, frameIndex: keyframes[itemIndex] ?? 0, text: edit.text }).then(
       (d) => {
-        setDescriptions((list) => [...list.filter((x) => !(x.itemKind === d.itemKind && x.itemIndex === d.itemIndex)), d]);
+        setDescriptions((list) => [...list.filter((x) => !(x.itemKind === d.itemKind && x.frameIndex === d.frameIndex)), d]);
         if (editing.current === null) setSaveState('saved');
         setSaveError(null);
+        loadItems();
       },
       (e: unknown) => {
         setSaveState('error');
@@ -156,7 +186,7 @@ function DialogueContent(props: DialoguePanelProps & { source: SourceInfo; keyfr
         editing.current ??= edit;
       },
     );
-  }, [client, source.id, keyframes]);
+  }, [client, source.id, keyframes, loadItems]);
 
   // Moving to another item writes what was typed for the previous one.
   useEffect(() => () => save(), [itemKey, save]);
@@ -170,20 +200,44 @@ function DialogueContent(props: DialoguePanelProps & { source: SourceInfo; keyfr
   };
 
   const describeJob = jobs.find((j) => j.kind === 'describe' && j.sourceId === source.id && isActive(j)) ?? null;
+  // What each describe job started here asked for, so "Retry" repeats it (a re-run of all answers its finished items from the cache).
+  const requested = useRef(new Map<string, ItemRef[] | undefined>());
   const [runError, setRunError] = useState<ShownError | null>(null);
-  const rerun = (items?: { kind: ItemKind; index: number }[]): void => {
+  const rerun = (items?: ItemRef[]): void => {
     setRunError(null);
     props
       .flushSelection()
       .then(() => client.describe({ sourceId: source.id, items }))
-      .then(onJob, (e: unknown) => setRunError(toShownError(e)));
+      .then((job) => {
+        requested.current.set(job.id, items);
+        onJob(job);
+      }, (e: unknown) => setRunError(toShownError(e)));
   };
 
+  // The last describe job of this video, when it failed and the failure was not dismissed: shown here, where it was started.
+  const [dismissed, setDismissed] = useState<string | null>(null);
+  const lastDescribe = jobs.filter((j) => j.kind === 'describe' && j.sourceId === source.id).reduce<JobInfo | null>((a, j) => (a === null || j.createdAt >= a.createdAt ? j : a), null);
+  const failedJob = lastDescribe?.state === 'failed' && lastDescribe.error && lastDescribe.id !== dismissed ? lastDescribe : null;
+
   const ready = lmm?.state === 'ready';
-  const label = kind === 'keyframe' ? `Keyframe ${index} (frame ${frameIndex})` : `Clip ${index} (frames ${frameIndex}–${clipEnd})`;
+  const count = keyframes.length;
+  const label = itemLabel(kind, index, count, frameIndex, kind === 'keyframe' ? frameIndex : clipEnd);
+  const items = listedItems(keyframes, props.frameCount, itemStates);
+  const failedItems = items.filter((i) => i.state === 'failed').map(({ kind: k, index: n }) => ({ kind: k, index: n }));
+  const retryFailed = (): void => {
+    if (!failedJob) return;
+    setDismissed(failedJob.id);
+    const asked = requested.current.has(failedJob.id) ? requested.current.get(failedJob.id) : failedItems.length > 0 ? failedItems : undefined;
+    rerun(asked);
+  };
+  const currentItem = items.find((i) => i.kind === kind && i.index === index);
+  const open = (it: ItemRef & { frame: number }): void => {
+    setKind(it.kind);
+    onCurrent(it.frame);
+  };
 
   return (
-    <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: 'minmax(0, 1fr) minmax(0, 1fr)' }, gap: 2 }}>
+    <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: 'minmax(0, 3fr) minmax(0, 2fr)' }, gap: 2 }}>
       <Box sx={{ minWidth: 0 }}>
         {lmmError ? <ErrorNotice title="The LMM status could not be read" error={lmmError} onRetry={loadLmm} /> : null}
         {lmm && lmm.state === 'not-configured' ? (
@@ -221,6 +275,9 @@ function DialogueContent(props: DialoguePanelProps & { source: SourceInfo; keyfr
             {lmm.message}
           </Alert>
         ) : null}
+        {failedJob ? (
+          <ErrorNotice title="The dialogue did not finish" error={failedJob.error ? toShownError(failedJob.error) : null} onRetry={retryFailed} onDismiss={() => setDismissed(failedJob.id)} />
+        ) : null}
 
         <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap', mb: 1 }}>
           <ToggleButtonGroup exclusive size="small" value={kind} aria-label="Item kind" onChange={(_e, v: ItemKind | null) => v && setKind(v)}>
@@ -243,31 +300,44 @@ function DialogueContent(props: DialoguePanelProps & { source: SourceInfo; keyfr
         </Stack>
 
         {listError ? <ErrorNotice title="The descriptions could not be loaded" error={listError} onRetry={loadDescriptions} /> : null}
-        <TextField
-          label="Description text"
-          multiline
-          minRows={3}
-          fullWidth
-          value={draft}
-          onChange={(e) => onEdit(e.target.value)}
-          onBlur={save}
-          placeholder={ready ? 'No description yet: re-run this item or type one' : 'No description yet: type one'}
-          helperText={
-            saveState === 'pending' || saveState === 'saving'
-              ? 'Saving…'
-              : saveState === 'error'
-                ? 'Not saved'
-                : description
-                  ? `${description.bits} bits after text coding · ${description.origin === 'user' ? 'edited by hand' : description.origin === 'lmm' ? 'from the LMM dialogue' : 'from a description file'} · ${saveState === 'saved' ? 'saved' : `updated ${formatTime(description.updatedAt)}`}`
-                  : 'Not described yet'
-          }
-          slotProps={{ formHelperText: { 'aria-live': 'polite' } as object, htmlInput: { 'aria-label': 'Description text' } }}
-        />
-        <Box aria-label="Description size" sx={{ mt: 0.5 }}>
-          {description ? <Chip size="small" label={`${description.bits} bits`} /> : null}
-          {description?.stale ? <Chip size="small" color="warning" sx={{ ml: 0.5 }} label="Stale: written for another selection, left out of encodes" /> : null}
+        <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', md: 'minmax(0, 2fr) minmax(0, 3fr)' }, gap: 2, alignItems: 'start' }}>
+          <ItemPictures sourceId={source.id} fit={source.fit} kind={kind} frame={frameIndex} lastFrame={kind === 'keyframe' ? frameIndex : clipEnd} label={label} />
+          <Box sx={{ minWidth: 0 }}>
+            <TextField
+              label="Description text"
+              multiline
+              minRows={3}
+              fullWidth
+              value={draft}
+              onChange={(e) => onEdit(e.target.value)}
+              onBlur={save}
+              placeholder={ready ? 'No description yet: re-run this item or type one' : 'No description yet: type one'}
+              helperText={
+                saveState === 'pending' || saveState === 'saving'
+                  ? 'Saving…'
+                  : saveState === 'error'
+                    ? 'Not saved'
+                    : description
+                      ? `${description.bits} bits after text coding · ${description.origin === 'user' ? 'edited by hand' : description.origin === 'lmm' ? 'from the LMM dialogue' : 'from a description file'} · ${saveState === 'saved' ? 'saved' : `updated ${formatTime(description.updatedAt)}`}`
+                      : 'Not described yet'
+              }
+              slotProps={{ formHelperText: { 'aria-live': 'polite' } as object, htmlInput: { 'aria-label': 'Description text' } }}
+            />
+            <Box aria-label="Description size" sx={{ mt: 0.5 }}>
+              {description ? <Chip size="small" label={`${description.bits} bits`} /> : null}
+              {description?.stale ? <Chip size="small" color="warning" sx={{ ml: 0.5 }} label="Stale: written for another selection, left out of encodes" /> : null}
+              {description && !description.stale && description.keyframeChanged ? (
+                <Chip size="small" color="warning" sx={{ ml: 0.5 }} label="Stale: the keyframe text changed after this clip was described" />
+              ) : null}
+            </Box>
+            {currentItem?.state === 'failed' && currentItem.reason ? (
+              <Alert severity="error" role="alert" aria-label="This item failed" sx={{ mt: 1 }}>
+                The last dialogue of {label} failed: {currentItem.reason}
+              </Alert>
+            ) : null}
+            <ErrorNotice title="The description was not saved" error={saveError} onRetry={save} />
+          </Box>
         </Box>
-        <ErrorNotice title="The description was not saved" error={saveError} onRetry={save} />
 
         <Stack direction="row" spacing={1} sx={{ mt: 2 }}>
           <Button variant="outlined" disabled={!ready || describeJob !== null} onClick={() => rerun([{ kind, index }])} aria-label="Re-run the dialogue for this item">
@@ -287,128 +357,13 @@ function DialogueContent(props: DialoguePanelProps & { source: SourceInfo; keyfr
         ) : null}
         <ErrorNotice title="The dialogue could not be started" error={runError} onRetry={() => rerun([{ kind, index }])} />
 
-        <Typography variant="subtitle1" component="h3" sx={{ mt: 3 }}>
-          Dialogue transcript
-        </Typography>
-        {transcriptError ? <ErrorNotice title="The transcript could not be loaded" error={transcriptError} onRetry={loadTranscripts} /> : null}
-        {transcripts === null && !transcriptError ? <LinearProgress aria-label="Loading transcript" /> : null}
-        {transcripts && transcripts.length === 0 ? (
-          <Typography color="text.secondary">No dialogue has been run for this item yet.</Typography>
-        ) : null}
-        <Stack spacing={2} aria-label="Dialogue transcript" role="list">
-          {transcripts?.map((tr) => (
-            <Paper key={tr.id} variant="outlined" sx={{ p: 1.5 }} role="listitem">
-              <Typography variant="body2" color="text.secondary">
-                {tr.model} · {formatTime(tr.startedAt)} · {tr.status}
-              </Typography>
-              {tr.rounds.map((r) => (
-                <Box key={r.round} sx={{ mt: 1 }} aria-label={`Round ${r.round}`} role="group">
-                  <Typography variant="caption" color="text.secondary">
-                    Round {r.round} · {r.template} · {r.model} · {r.ms} ms{r.cached ? ' (cached)' : ''}
-                  </Typography>
-                  <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap', fontWeight: 600 }}>
-                    {r.prompt}
-                  </Typography>
-                  <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap' }}>
-                    {r.answer}
-                  </Typography>
-                </Box>
-              ))}
-              {tr.description !== null ? (
-                <Typography variant="body2" sx={{ mt: 1 }}>
-                  Final description: {tr.description}
-                </Typography>
-              ) : null}
-            </Paper>
-          ))}
-        </Stack>
+        <Transcript transcripts={transcripts} error={transcriptError} onRetry={loadTranscripts} />
       </Box>
-      <PromptEditor projectId={projectId} item={{ kind, index }} itemLabel={label} />
-    </Box>
-  );
-}
-
-function PromptEditor(props: { projectId: number; item: { kind: ItemKind; index: number }; itemLabel: string }): ReactNode {
-  const { client } = useStudio();
-  const { projectId, item } = props;
-  const [prompts, setPrompts] = useState<PromptsInfo | null>(null);
-  const [error, setError] = useState<ShownError | null>(null);
-  const [scope, setScope] = useState<'project' | 'item'>('project');
-  const [drafts, setDrafts] = useState<Record<string, string>>({});
-
-  const load = useCallback(() => {
-    client.getPrompts({ projectId }).then(
-      (p) => {
-        setPrompts(p);
-        setError(null);
-      },
-      (e: unknown) => setError(toShownError(e)),
-    );
-  }, [client, projectId]);
-  useEffect(load, [load]);
-  useEffect(() => setDrafts({}), [scope, item.kind, item.index]);
-
-  if (!prompts) return error ? <ErrorNotice title="The prompt templates could not be loaded" error={error} onRetry={load} /> : <LinearProgress aria-label="Loading prompt templates" />;
-
-  const itemKey = `${item.kind}:${item.index}`;
-  const itemOverrides = prompts.items[itemKey] ?? {};
-  const write = (templateId: string, text: string | null): void => {
-    client.setPrompt({ projectId, templateId, text, item: scope === 'item' ? item : undefined }).then(
-      (p) => {
-        setPrompts(p);
-        setDrafts((d) => {
-          const { [templateId]: _dropped, ...rest } = d;
-          return rest;
-        });
-        setError(null);
-      },
-      (e: unknown) => setError(toShownError(e)),
-    );
-  };
-
-  return (
-    <Box component="section" aria-label="Prompt templates" sx={{ minWidth: 0 }}>
-      <Typography variant="subtitle1" component="h3">
-        Prompt templates (version {prompts.version})
-      </Typography>
-      <ToggleButtonGroup exclusive size="small" value={scope} aria-label="Template scope" onChange={(_e, v: 'project' | 'item' | null) => v && setScope(v)} sx={{ my: 1 }}>
-        <ToggleButton value="project" aria-label="Edit templates for the whole project">
-          Whole project
-        </ToggleButton>
-        <ToggleButton value="item" aria-label="Edit templates for this item only">
-          This item: {props.itemLabel}
-        </ToggleButton>
-      </ToggleButtonGroup>
-      <ErrorNotice title="The template was not saved" error={error} onRetry={load} />
-      <Stack spacing={2}>
-        {prompts.templates.map((t) => {
-          const stored = scope === 'item' ? (itemOverrides[t.id] ?? null) : t.projectText;
-          const inherited = scope === 'item' ? (t.projectText ?? t.defaultText) : t.defaultText;
-          const value = drafts[t.id] ?? stored ?? inherited;
-          const dirty = drafts[t.id] !== undefined && drafts[t.id] !== (stored ?? inherited);
-          return (
-            <Box key={t.id}>
-              <TextField
-                label={`Template ${t.id}`}
-                multiline
-                minRows={2}
-                fullWidth
-                value={value}
-                onChange={(e) => setDrafts((d) => ({ ...d, [t.id]: e.target.value }))}
-                helperText={`${stored === null ? (scope === 'item' ? 'inherits the project template' : 'default') : 'overridden'} · variables: ${t.variables.map((v) => `{${v}}`).join(', ') || 'none'}`}
-              />
-              <Stack direction="row" spacing={1}>
-                <Button size="small" disabled={!dirty} onClick={() => write(t.id, value)} aria-label={`Save template ${t.id}`}>
-                  Save
-                </Button>
-                <Button size="small" disabled={stored === null} onClick={() => write(t.id, null)} aria-label={`Reset template ${t.id}`}>
-                  {scope === 'item' ? 'Use the project template' : 'Reset to default'}
-                </Button>
-              </Stack>
-            </Box>
-          );
-        })}
-      </Stack>
+      <Box sx={{ minWidth: 0, display: 'flex', flexDirection: 'column', gap: 2 }}>
+        {itemsError ? <ErrorNotice title="The item states could not be loaded" error={itemsError} onRetry={loadItems} /> : null}
+        <ItemList items={items} selected={{ kind, index }} count={count} onOpen={open} />
+        <PromptEditor projectId={projectId} item={{ kind, index }} itemLabel={label} />
+      </Box>
     </Box>
   );
 }

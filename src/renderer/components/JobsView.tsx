@@ -1,30 +1,26 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import Checkbox from '@mui/material/Checkbox';
 import Chip from '@mui/material/Chip';
 import FormControl from '@mui/material/FormControl';
-import FormControlLabel from '@mui/material/FormControlLabel';
 import InputLabel from '@mui/material/InputLabel';
 import LinearProgress from '@mui/material/LinearProgress';
 import MenuItem from '@mui/material/MenuItem';
 import Select from '@mui/material/Select';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
-import TableCell from '@mui/material/TableCell';
-import TableHead from '@mui/material/TableHead';
-import TableRow from '@mui/material/TableRow';
 import ToggleButton from '@mui/material/ToggleButton';
 import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import { mediaRefs, type EncodeInfo, type ExportFormat, type JobInfo, type KeyframeCodecKind, type KeyframeCodecsInfo, type SourceInfo } from '../../shared/api/contract.ts';
+import type { EncodeInfo, JobInfo, KeyframeCodecKind, KeyframeCodecsInfo, SourceInfo } from '../../shared/api/contract.ts';
 import { useStudio } from '../context.tsx';
-import { fixed, formatBytes, formatEta, formatTime } from '../format.ts';
+import { formatEta, formatTime } from '../format.ts';
 import { isActive } from '../hooks/useJobs.ts';
 import { EmptyState, ErrorNotice, toShownError, type ShownError } from './common.tsx';
+import { EncodeLibrary } from './jobs/EncodeLibrary.tsx';
+
+export { EncodeLibrary } from './jobs/EncodeLibrary.tsx';
 
 export type EncodeMode = 'interpolation' | 'prediction';
 
@@ -76,7 +72,7 @@ function KeyframeCodecSelect(props: { info: KeyframeCodecsInfo | null; value: En
   );
 }
 
-const KIND_NAMES: Record<JobInfo['kind'], string> = { analysis: 'Analysis', encode: 'Encode', decode: 'Decode', describe: 'Describe' };
+const KIND_NAMES: Record<JobInfo['kind'], string> = { analysis: 'Analysis', encode: 'Encode', decode: 'Decode', describe: 'Describe', anchor: 'Anchor search', retext: 'Re-encode texts' };
 
 export function JobRow(props: { job: JobInfo; sourceName?: string; onJob: (job: JobInfo) => void }): ReactNode {
   const { client } = useStudio();
@@ -151,6 +147,13 @@ export function JobsView(props: {
   const [error, setError] = useState<ShownError | null>(null);
   const names = new Map(props.sources.map((s) => [s.id, s.name]));
   const shown = projectId === null ? jobs : jobs.filter((j) => j.projectId === projectId);
+  const finishedCount = jobs.filter((j) => !isActive(j)).length;
+  const [clearError, setClearError] = useState<ShownError | null>(null);
+  // Main forgets the finished jobs and says which ('jobs-cleared'): the job list (useJobs) drops them.
+  const clearFinished = (): void => {
+    setClearError(null);
+    client.clearFinishedJobs({}).catch((e: unknown) => setClearError(toShownError(e)));
+  };
 
   const encode = (): void => {
     setBusy(true);
@@ -194,10 +197,16 @@ export function JobsView(props: {
       </Paper>
 
       <Box component="section" aria-label="Job queue">
-        <Typography variant="h6" component="h2" gutterBottom>
-          Jobs
-        </Typography>
+        <Stack direction="row" spacing={2} sx={{ alignItems: 'center', mb: 1 }}>
+          <Typography variant="h6" component="h2">
+            Jobs
+          </Typography>
+          <Button size="small" onClick={clearFinished} disabled={finishedCount === 0} aria-label="Clear finished jobs">
+            Clear finished{finishedCount > 0 ? ` (${finishedCount})` : ''}
+          </Button>
+        </Stack>
         <ErrorNotice title="The job list could not be loaded" error={props.jobsError} onRetry={props.onRefreshJobs} />
+        <ErrorNotice title="Could not clear the finished jobs" error={clearError} onDismiss={() => setClearError(null)} />
         {shown.length === 0 ? (
           <Typography color="text.secondary">No jobs yet. Analyses start when a video is imported; encodes start from here or the timeline.</Typography>
         ) : (
@@ -217,169 +226,5 @@ export function JobsView(props: {
         </EmptyState>
       )}
     </Stack>
-  );
-}
-
-function paramsSummary(e: EncodeInfo): string {
-  if (!e.params) return '—';
-  const s = e.params.selection;
-  const sel = s.strategy === 'fixed' ? `fixed every ${s.fixedInterval}` : `${s.strategy}, λ1 ${s.lambda1}, λ2 ${s.lambda2}, D_th ${s.threshold}`;
-  const g = e.params.geometry;
-  const kf = e.params.keyframeCodec === 'learned' ? `; learned keyframes, ${e.params.denoiserSteps ?? 4} denoiser steps` : '';
-  return `${e.params.mode}; ${sel}; ${g.width}×${g.height}${e.params.keyframeBudgetBytes !== null ? `; ${e.params.keyframeBudgetBytes} B/keyframe` : ''}${kf}`;
-}
-
-/** The project's encodes with their numbers, and what can be done with each (decode, compare, export, delete). */
-export function EncodeLibrary(props: {
-  encodes: readonly EncodeInfo[];
-  sources: readonly SourceInfo[];
-  error: ShownError | null;
-  onJob: (job: JobInfo) => void;
-  onCompare: (encodeId: number) => void;
-}): ReactNode {
-  const { client } = useStudio();
-  const [rowError, setRowError] = useState<{ id: number; title: string; error: ShownError } | null>(null);
-  const [saved, setSaved] = useState<string | null>(null);
-  const [confirmDelete, setConfirmDelete] = useState<number | null>(null);
-  // Encodes whose "Decode and compare" was pressed here: Compare opens when their reconstruction is ready.
-  const [awaitingCompare, setAwaitingCompare] = useState<ReadonlySet<number>>(new Set());
-  const names = new Map(props.sources.map((s) => [s.id, s.name]));
-  const { encodes, onCompare } = props;
-  // A cancelled encode has no file: it is hidden unless asked for.
-  const [showCancelled, setShowCancelled] = useState(false);
-  const cancelledCount = encodes.filter((e) => e.status === 'cancelled').length;
-  const shown = showCancelled ? encodes : encodes.filter((e) => e.status !== 'cancelled');
-  useEffect(() => {
-    const ready = encodes.find((e) => awaitingCompare.has(e.id) && e.hasReconstruction);
-    if (!ready) return;
-    setAwaitingCompare((s) => new Set([...s].filter((id) => id !== ready.id)));
-    onCompare(ready.id);
-  }, [encodes, awaitingCompare, onCompare]);
-  const decodeAndCompare = (e: EncodeInfo): void => {
-    setAwaitingCompare((s) => new Set([...s, e.id]));
-    client.startDecode({ encodeId: e.id }).then(props.onJob, (err: unknown) => {
-      setAwaitingCompare((s) => new Set([...s].filter((id) => id !== e.id)));
-      fail(e.id, `Could not decode encode ${e.id}`)(err);
-    });
-  };
-
-  const fail = (id: number, title: string) => (e: unknown) => setRowError({ id, title, error: toShownError(e) });
-  const exportTo = (e: EncodeInfo, format: ExportFormat): void => {
-    client.exportEncode({ encodeId: e.id, format }).then((r) => {
-      if (r.kind === 'saved') setSaved(`Encode ${e.id} exported to ${r.path}`);
-    }, fail(e.id, `Could not export encode ${e.id}`));
-  };
-  const exportControl = (e: EncodeInfo, format: ExportFormat): ReactNode => {
-    const what = format === 'm3c' ? '.m3c' : 'mp4';
-    const available = format === 'm3c' ? e.status === 'done' : e.hasReconstruction;
-    if (!available) return null;
-    if (client.mode === 'web') {
-      return (
-        <Button
-          size="small"
-          component="a"
-          href={client.mediaUrl(mediaRefs.download(e.id, format))}
-          download
-          aria-label={`Download ${what} of encode ${e.id}`}
-        >
-          {what}
-        </Button>
-      );
-    }
-    return (
-      <Button size="small" onClick={() => exportTo(e, format)} aria-label={`Export ${what} of encode ${e.id}`}>
-        Export {what}
-      </Button>
-    );
-  };
-
-  return (
-    <Box component="section" aria-label="Encode library">
-      <Typography variant="h6" component="h2" gutterBottom>
-        Library of encodes
-      </Typography>
-      <ErrorNotice title="The encodes could not be loaded" error={props.error} />
-      {saved ? (
-        <Typography role="status" color="success.main">
-          {saved}
-        </Typography>
-      ) : null}
-      {cancelledCount > 0 ? (
-        <FormControlLabel
-          control={<Checkbox size="small" checked={showCancelled} onChange={(e) => setShowCancelled(e.target.checked)} />}
-          label={`Show cancelled encodes (${cancelledCount})`}
-        />
-      ) : null}
-      {shown.length === 0 ? (
-        <Typography color="text.secondary">{encodes.length === 0 ? 'No encodes yet: tune the keyframes on the timeline, then press Encode.' : 'Only cancelled encodes so far.'}</Typography>
-      ) : (
-        <Box sx={{ overflowX: 'auto' }}>
-          <Table size="small" aria-label="Encodes">
-            <TableHead>
-              <TableRow>
-                <TableCell>#</TableCell>
-                <TableCell>Video</TableCell>
-                <TableCell>Status</TableCell>
-                <TableCell align="right">Size</TableCell>
-                <TableCell align="right">bpp</TableCell>
-                <TableCell align="right">kbps</TableCell>
-                <TableCell align="right">Keyframes</TableCell>
-                <TableCell align="right">PSNR</TableCell>
-                <TableCell align="right">MS-SSIM</TableCell>
-                <TableCell>Parameters</TableCell>
-                <TableCell>Actions</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {shown.map((e) => (
-                <TableRow key={e.id} aria-label={`Encode ${e.id}`}>
-                  <TableCell>{e.id}</TableCell>
-                  <TableCell>{names.get(e.sourceId) ?? e.sourceId}</TableCell>
-                  <TableCell>{e.status}{e.error && e.error !== e.status ? `: ${e.error}` : ''}</TableCell>
-                  <TableCell align="right">{formatBytes(e.bytes)}</TableCell>
-                  <TableCell align="right">{fixed(e.bpp, 5)}</TableCell>
-                  <TableCell align="right">{fixed(e.kbps, 2)}</TableCell>
-                  <TableCell align="right">{e.keyframes.length}</TableCell>
-                  <TableCell align="right">{fixed(e.psnr, 2, ' dB')}</TableCell>
-                  <TableCell align="right">{fixed(e.msssim, 4)}</TableCell>
-                  <TableCell sx={{ fontSize: 12 }}>{paramsSummary(e)}</TableCell>
-                  <TableCell>
-                    <Stack direction="row" spacing={0.5} sx={{ flexWrap: 'wrap' }}>
-                      {e.status === 'done' && !e.hasReconstruction ? (
-                        <Button size="small" onClick={() => decodeAndCompare(e)} disabled={awaitingCompare.has(e.id)} aria-label={`Decode and compare encode ${e.id}`}>
-                          {awaitingCompare.has(e.id) ? 'Decoding…' : 'Decode and compare'}
-                        </Button>
-                      ) : null}
-                      {e.hasReconstruction ? (
-                        <Button size="small" onClick={() => props.onCompare(e.id)} aria-label={`Compare encode ${e.id}`}>
-                          Compare
-                        </Button>
-                      ) : null}
-                      {exportControl(e, 'm3c')}
-                      {exportControl(e, 'mp4')}
-                      {confirmDelete === e.id ? (
-                        <>
-                          <Button size="small" color="error" onClick={() => { setConfirmDelete(null); client.deleteEncode({ encodeId: e.id }).catch(fail(e.id, `Could not delete encode ${e.id}`)); }} aria-label={`Confirm deleting encode ${e.id}`}>
-                            Really delete
-                          </Button>
-                          <Button size="small" onClick={() => setConfirmDelete(null)}>
-                            Keep
-                          </Button>
-                        </>
-                      ) : (
-                        <Button size="small" color="error" onClick={() => setConfirmDelete(e.id)} aria-label={`Delete encode ${e.id}`}>
-                          Delete
-                        </Button>
-                      )}
-                    </Stack>
-                    {rowError?.id === e.id ? <ErrorNotice title={rowError.title} error={rowError.error} onDismiss={() => setRowError(null)} /> : null}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </Box>
-      )}
-    </Box>
   );
 }

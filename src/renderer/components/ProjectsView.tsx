@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { Fragment, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import IconButton from '@mui/material/IconButton';
@@ -11,13 +11,14 @@ import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import type { EncodeInfo, JobInfo, ProjectSummary, SourceInfo } from '../../shared/api/contract.ts';
+import type { EncodeInfo, Geometry, JobInfo, ProjectSummary, SourceInfo } from '../../shared/api/contract.ts';
 import { useStudio } from '../context.tsx';
 import { formatDuration, formatGeometry } from '../format.ts';
 import type { ProjectState } from '../hooks/useProject.ts';
 import { EmptyState, ErrorNotice, toShownError, type ShownError } from './common.tsx';
 import { DeleteIcon, EditIcon } from './icons.tsx';
 import { EncodeLibrary } from './JobsView.tsx';
+import { SourceFit } from './SourceFit.tsx';
 
 export interface ProjectsViewProps {
   projectId: number | null;
@@ -172,7 +173,15 @@ function ProjectDetailPanel(props: ProjectsViewProps & { projectId: number }): R
             No videos in this project yet: import one above.
           </Typography>
         ) : (
-          <SourceList sources={detail.sources} selected={props.sourceId} onSelect={props.onSource} jobs={props.jobs} onChanged={project.reload} />
+          <SourceList
+            sources={detail.sources}
+            geometry={detail.geometry}
+            selected={props.sourceId}
+            onSelect={props.onSource}
+            jobs={props.jobs}
+            onJob={props.onJob}
+            onChanged={project.reload}
+          />
         )}
       </Paper>
       <Paper variant="outlined" sx={{ p: 2 }}>
@@ -182,7 +191,15 @@ function ProjectDetailPanel(props: ProjectsViewProps & { projectId: number }): R
   );
 }
 
-function SourceList(props: { sources: readonly SourceInfo[]; selected: number | null; onSelect: (id: number) => void; jobs: readonly JobInfo[]; onChanged: () => void }): ReactNode {
+function SourceList(props: {
+  sources: readonly SourceInfo[];
+  geometry: Geometry;
+  selected: number | null;
+  onSelect: (id: number) => void;
+  jobs: readonly JobInfo[];
+  onJob: (job: JobInfo) => void;
+  onChanged: () => void;
+}): ReactNode {
   const { client, navigate } = useStudio();
   const [error, setError] = useState<ShownError | null>(null);
   const [confirm, setConfirm] = useState<number | null>(null);
@@ -194,28 +211,39 @@ function SourceList(props: { sources: readonly SourceInfo[]; selected: number | 
           const job = props.jobs.find((j) => j.kind === 'analysis' && j.sourceId === s.id && (j.state === 'running' || j.state === 'queued'));
           const state = s.analysis ? `${s.analysis.frameCount} frames analysed` : job ? `analysing ${Math.round(job.fraction * 100)} %` : 'not analysed';
           return (
-            <ListItem
-              key={s.id}
-              disablePadding
-              secondaryAction={
-                confirm === s.id ? (
-                  <>
-                    <Button size="small" color="error" aria-label={`Confirm removing video ${s.name}`} onClick={() => { setConfirm(null); client.deleteSource({ sourceId: s.id }).then(props.onChanged, (e: unknown) => setError(toShownError(e))); }}>
-                      Remove
-                    </Button>
-                    <Button size="small" onClick={() => setConfirm(null)}>Keep</Button>
-                  </>
-                ) : (
-                  <IconButton size="small" aria-label={`Remove video ${s.name}`} onClick={() => setConfirm(s.id)}>
-                    <DeleteIcon fontSize="small" />
-                  </IconButton>
-                )
-              }
-            >
-              <ListItemButton selected={s.id === props.selected} onClick={() => { props.onSelect(s.id); navigate('timeline'); }} aria-label={`Open video ${s.name}`}>
-                <ListItemText primary={s.name} secondary={`${s.width}×${s.height} · ${s.fps.toFixed(2)} fps · ${formatDuration(s.durationSec)} · ${state}`} />
-              </ListItemButton>
-            </ListItem>
+            <Fragment key={s.id}>
+              <ListItem
+                disablePadding
+                secondaryAction={
+                  confirm === s.id ? (
+                    <>
+                      <Button size="small" color="error" aria-label={`Confirm removing video ${s.name}`} onClick={() => { setConfirm(null); client.deleteSource({ sourceId: s.id }).then(props.onChanged, (e: unknown) => setError(toShownError(e))); }}>
+                        Remove
+                      </Button>
+                      <Button size="small" onClick={() => setConfirm(null)}>Keep</Button>
+                    </>
+                  ) : (
+                    <IconButton size="small" aria-label={`Remove video ${s.name}`} onClick={() => setConfirm(s.id)}>
+                      <DeleteIcon fontSize="small" />
+                    </IconButton>
+                  )
+                }
+              >
+                <ListItemButton selected={s.id === props.selected} onClick={() => { props.onSelect(s.id); navigate('timeline'); }} aria-label={`Open video ${s.name}`}>
+                  <ListItemText primary={s.name} secondary={`${s.width}×${s.height} · ${s.fps.toFixed(2)} fps · ${formatDuration(s.durationSec)} · ${state}`} />
+                </ListItemButton>
+              </ListItem>
+              <ListItem disablePadding>
+                <SourceFit
+                  source={s}
+                  geometry={props.geometry}
+                  onChanged={(_source, job) => {
+                    if (job) props.onJob(job);
+                    props.onChanged();
+                  }}
+                />
+              </ListItem>
+            </Fragment>
           );
         })}
       </List>

@@ -257,7 +257,8 @@ function TimelineReady(props: ReadyProps): ReactNode {
   const markerKinds = useMemo(() => new Map<number, MarkerKind>(t.markers.map((m) => [m.frame, m.kind])), [t]);
   const markerAt = useCallback((f: number) => markerKinds.get(f), [markerKinds]);
   const clipOf = useCallback((f: number) => itemsAt(t.keyframes, f).clipIndex, [t]);
-  const thumbnailUrl = useCallback((f: number) => client.mediaUrl(mediaRefs.thumbnail(source.id, f)), [client, source.id]);
+  // Refs name the fit: after the fit changes, a picture the browser cached for another fit is never shown.
+  const thumbnailUrl = useCallback((f: number) => client.mediaUrl(mediaRefs.thumbnail(source.id, f, source.fit)), [client, source.id, source.fit]);
 
   const deferredT = useDeferredValue(t);
   const deferredParams = useDeferredValue(params);
@@ -312,7 +313,7 @@ function TimelineReady(props: ReadyProps): ReactNode {
           <Box sx={{ flex: '1 1 420px', minWidth: 0 }}>
             {playback.mode === 'forward' ? (
               <ForwardPlayer
-                src={client.mediaUrl(mediaRefs.original(source.id))}
+                src={client.mediaUrl(mediaRefs.original(source.id, source.fit))}
                 startFrame={frame}
                 fps={rateFps}
                 speed={playback.speed}
@@ -324,7 +325,7 @@ function TimelineReady(props: ReadyProps): ReactNode {
             ) : (
               <>
                 <img
-                  src={client.mediaUrl(mediaRefs.preview(source.id, frame))}
+                  src={client.mediaUrl(mediaRefs.preview(source.id, frame, source.fit))}
                   alt={`Preview of frame ${frame}`}
                   onLoad={() => setPreview({ frame, failed: false })}
                   onError={() => setPreview({ frame, failed: true })}

@@ -20,21 +20,37 @@ export function toShownError(e: unknown): ShownError {
   return { code: 'internal', message: String(e) };
 }
 
-/** Codes a user fixes in Settings rather than by trying again. */
+/** Codes a user fixes in Settings (the LMM endpoint, ffmpeg and the model pack are shown there). */
 const SETTINGS_CODES = new Set(['lmm', 'model', 'ffmpeg']);
+/**
+ * Codes a second try can fix: the LMM server back up or less busy, ffmpeg or the store past a passing failure, the
+ * studio no longer busy. A usage or input error, a corrupt file, a missing model or a cancel fails the same again.
+ */
+const RETRY_CODES = new Set(['lmm', 'ffmpeg', 'store', 'internal']);
+
+export function canRetry(error: ShownError): boolean {
+  return RETRY_CODES.has(error.code);
+}
 
 export function ErrorNotice(props: { error: ShownError | null; title: string; onRetry?: () => void; onDismiss?: () => void }): ReactNode {
   const { navigate } = useStudio();
   const { error, title, onRetry, onDismiss } = props;
   if (!error) return null;
-  const action = SETTINGS_CODES.has(error.code) ? (
-    <Button color="inherit" size="small" onClick={() => navigate('settings')} aria-label="Open settings to fix this">
-      Open settings
-    </Button>
-  ) : onRetry ? (
+  const retry = onRetry && canRetry(error) ? (
     <Button color="inherit" size="small" onClick={onRetry} aria-label={`Retry: ${title}`}>
       Retry
     </Button>
+  ) : null;
+  const settings = SETTINGS_CODES.has(error.code) ? (
+    <Button color="inherit" size="small" onClick={() => navigate('settings')} aria-label="Open settings to fix this">
+      Open settings
+    </Button>
+  ) : null;
+  const action = retry || settings ? (
+    <>
+      {retry}
+      {settings}
+    </>
   ) : undefined;
   return (
     <Alert severity="error" action={action} onClose={onDismiss} role="alert" sx={{ my: 1 }}>

@@ -36,6 +36,8 @@ export function useJobs(): JobsState {
 
   useStudioEvents((e) => {
     if (e.type === 'job-progress' || e.type === 'job-finished') setJobs((list) => merge(list, e.job));
+    // Main forgot these finished jobs (clearFinishedJobs, from this window or another).
+    else if (e.type === 'jobs-cleared') setJobs((list) => list.filter((j) => !e.jobIds.includes(j.id)));
   });
 
   const upsert = useCallback((job: JobInfo) => setJobs((list) => merge(list, job)), []);

@@ -8,8 +8,14 @@ import type { ErrorCode } from '../engine/errors.ts';
 import type { Geometry } from '../engine/frame.ts';
 import type { KeyframeCodecKind } from '../engine/interfaces.ts';
 import type { SelectionParams } from '../keyframes/select.ts';
+import type { Fit, WorkingGeometry } from './fit.ts';
+import type { MediaRef } from './media-refs.ts';
+import type { ItemKind, DescriptionInfo, DialogueItemState, DialogueItemInfo, DialogueRound, DialogueTranscript, LmmState, LmmStatus, PromptTemplateInfo, PromptsInfo } from './dialogue.ts';
 
 export type { ErrorCode, Geometry, SelectionParams };
+export { FITS, type Fit, type WorkingGeometry } from './fit.ts';
+export { mediaRefs, parseMediaRef, type MediaRef, type ParsedMediaRef } from './media-refs.ts';
+export type { ItemKind, DescriptionInfo, DialogueItemState, DialogueItemInfo, DialogueRound, DialogueTranscript, LmmState, LmmStatus, PromptTemplateInfo, PromptsInfo };
 
 /** How a failed call is reported on every transport. */
 export interface ApiError {
@@ -34,7 +40,8 @@ export interface ProjectSummary {
 export interface AnalysisInfo {
   readonly id: number;
   readonly frameCount: number;
-  readonly geometry: Geometry;
+  /** With the fit the analysis was made with: an analysis is valid only for that fit. */
+  readonly geometry: WorkingGeometry;
   readonly embedderId: string;
   readonly flowId: string;
   readonly createdAt: Timestamp;
@@ -53,7 +60,11 @@ export interface SourceInfo {
   readonly width: number;
   readonly height: number;
   readonly fps: number;
-  /** The analysis at the current working geometry, or null until one has finished. */
+  /** Width over height of the picture as a player shows it (pixel aspect ratio and rotation applied). */
+  readonly displayAspect: number;
+  /** How the picture is fitted into the working geometry (setSourceFit). */
+  readonly fit: Fit;
+  /** The analysis at the current working geometry and fit, or null until one has finished. */
   readonly analysis: AnalysisInfo | null;
 }
 
@@ -92,83 +103,11 @@ export interface RateModel {
   readonly bytesPerText: number;
 }
 
-// ---------------------------------------------------------------- descriptions and the LMM
-
-export type ItemKind = 'keyframe' | 'clip';
-
-export interface DescriptionInfo {
-  readonly sourceId: number;
-  readonly itemKind: ItemKind;
-  readonly itemIndex: number;
-  /** The keyframe's frame index (for a clip: the frame of the keyframe that opens it). */
-  readonly frameIndex: number;
-  readonly text: string;
-  readonly origin: 'user' | 'lmm' | 'file';
-  /** Size after the project's text coding. */
-  readonly bits: number;
-  readonly updatedAt: Timestamp;
-  /**
-   * True when the item it was written for is not in the source's current selection (a keyframe text's frame
-   * is no longer a keyframe, a clip text's span is no longer a clip): encodes leave it out. Main always sets it.
-   */
-  readonly stale?: boolean;
-}
-
-export interface DialogueRound {
-  readonly round: number;
-  readonly template: string;
-  readonly prompt: string;
-  readonly answer: string;
-  readonly model: string;
-  readonly ms: number;
-  readonly cached: boolean;
-}
-
-export interface DialogueTranscript {
-  readonly id: number;
-  readonly itemKind: ItemKind;
-  readonly itemIndex: number;
-  readonly model: string;
-  readonly startedAt: Timestamp;
-  readonly finishedAt: Timestamp | null;
-  readonly status: string;
-  readonly description: string | null;
-  readonly rounds: DialogueRound[];
-}
-
-export type LmmState = 'not-configured' | 'unreachable' | 'ready';
-
-export interface LmmStatus {
-  readonly state: LmmState;
-  readonly baseUrl: string | null;
-  readonly model: string | null;
-  /** Models the endpoint lists (when reachable). */
-  readonly models: string[];
-  /** What to do next, for display. */
-  readonly message: string;
-}
-
-export interface PromptTemplateInfo {
-  readonly id: string;
-  /** The versioned default from resources/prompts. */
-  readonly defaultText: string;
-  /** The project's override, if any. */
-  readonly projectText: string | null;
-  /** Variables the template may use, without braces. */
-  readonly variables: string[];
-}
-
-export interface PromptsInfo {
-  readonly projectId: number;
-  readonly version: string;
-  readonly templates: PromptTemplateInfo[];
-  /** Per-item overrides keyed "keyframe:3" / "clip:3", template id -> text. */
-  readonly items: Record<string, Record<string, string>>;
-}
+// ---------------------------------------------------------------- descriptions and the LMM: ./dialogue.ts
 
 // ---------------------------------------------------------------- jobs and encodes
 
-export type JobKind = 'analysis' | 'encode' | 'decode' | 'describe';
+export type JobKind = 'analysis' | 'encode' | 'decode' | 'describe' | 'anchor' | 'retext';
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobInfo {
@@ -203,6 +142,10 @@ export interface EncodeParams {
   readonly keyframeCodec?: KeyframeCodecKind;
   /** Learned codec: denoiser steps the studio decodes with (the .m3c does not record them). */
   readonly denoiserSteps?: number;
+  /** The source's fit the frames were coded with; absent in encodes from before the choice ('crop'). */
+  readonly fit?: Fit;
+  /** Set by "Re-encode with these texts": the encode whose header and keyframes this one keeps (only its texts are new). */
+  readonly reencodedFrom?: number;
 }
 
 export interface EncodeInfo {
@@ -223,6 +166,8 @@ export interface EncodeInfo {
   readonly finishedAt: Timestamp | null;
   readonly error: string | null;
   readonly hasReconstruction: boolean;
+  /** Bytes of each part of a finished encode's .m3c: keyframe payloads, keyframe texts, clip texts, container. */
+  readonly sections?: { readonly keyframes: number; readonly keyframeTexts: number; readonly clipTexts: number; readonly container: number } | null;
 }
 
 export interface Comparison {
@@ -239,13 +184,62 @@ export interface Comparison {
   readonly reconstructedVideo: MediaRef;
 }
 
+/** One trial of the classical anchor (a classical codec at reduced size and frame rate, upscaled back). */
+export interface AnchorPointInfo {
+  readonly kbps: number;
+  /** Mean RGB PSNR (dB, capped at 100) and mean MS-SSIM, measured as a decode is. */
+  readonly psnr: number;
+  readonly msssim: number;
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly crf: number;
+  readonly encoder: string;
+}
+
+/** The R-D chart of one source: every decoded encode of it, and the classical anchor when it was searched. */
+export interface RdChart {
+  readonly sourceId: number;
+  readonly encodes: readonly { readonly encodeId: number; readonly kbps: number; readonly psnr: number; readonly msssim: number; readonly keyframes: number }[];
+  readonly anchor: {
+    readonly points: readonly AnchorPointInfo[];
+    /** Indices into points of the best PSNR and the best MS-SSIM reachable at each rate, rate increasing. */
+    readonly envelopePsnr: readonly number[];
+    readonly envelopeMsssim: readonly number[];
+    /** Frames searched (the first ones of the source) and their duration. */
+    readonly frames: number;
+    readonly seconds: number;
+    readonly createdAt: number;
+  } | null;
+}
+
 export type ExportFormat = 'm3c' | 'mp4';
 
 /** Electron: saved through a save dialog (or cancelled). Web: a MediaRef to download (Content-Disposition: attachment). */
 export type ExportResult =
   | { readonly kind: 'saved'; readonly path: string }
   | { readonly kind: 'cancelled' }
-  | { readonly kind: 'download'; readonly ref: MediaRef; readonly fileName: string };
+  | { readonly kind: 'download'; readonly ref: MediaRef; readonly fileName: string; readonly place: string };
+
+/** One file of an export: the name it is offered under, its download, and where the project keeps it (in studio words, no server path). */
+export interface ExportFile {
+  readonly format: ExportFormat;
+  readonly fileName: string;
+  readonly ref: MediaRef;
+  /** E.g. "in this project's encodes folder as source-7-abc.m3c". */
+  readonly place: string;
+}
+
+/**
+ * "Export .m3c and mp4". Electron: one folder choice, both files saved there ('saved'), or, without a
+ * reconstruction yet, a decode job that saves them when it is done ('decoding' with the folder). Web: both
+ * downloads ('download'), or 'decoding' first (the downloads work once the job is done).
+ */
+export type ExportFilesResult =
+  | { readonly kind: 'saved'; readonly folder: string; readonly paths: string[] }
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'decoding'; readonly job: JobInfo; readonly folder: string | null; readonly files: ExportFile[] }
+  | { readonly kind: 'download'; readonly files: ExportFile[] };
 
 // ---------------------------------------------------------------- settings
 
@@ -304,6 +298,8 @@ export interface StudioApi {
   /** Imports a video by absolute path and, unless analyze is false, queues its analysis. */
   importSource(params: { projectId: number; path: string; analyze?: boolean }): Promise<{ source: SourceInfo; job: JobInfo | null }>;
   deleteSource(params: { sourceId: number }): Promise<{ deleted: boolean }>;
+  /** Stores how the source is fitted into the working geometry; queues its analysis at that fit when there is none yet. */
+  setSourceFit(params: { sourceId: number; fit: Fit }): Promise<{ source: SourceInfo; job: JobInfo | null }>;
   startAnalysis(params: { sourceId: number }): Promise<JobInfo>;
 
   getSignals(params: { sourceId: number }): Promise<SignalsPayload>;
@@ -314,6 +310,8 @@ export interface StudioApi {
   listDescriptions(params: { sourceId: number }): Promise<DescriptionInfo[]>;
   setDescription(params: { sourceId: number; itemKind: ItemKind; itemIndex: number; frameIndex: number; text: string }): Promise<DescriptionInfo>;
   getDialogue(params: { sourceId: number; itemKind: ItemKind; itemIndex: number }): Promise<DialogueTranscript[]>;
+  /** Every keyframe and clip of the source's current selection with its state (empty before an analysis). */
+  listDialogueItems(params: { sourceId: number }): Promise<DialogueItemInfo[]>;
   getLmmStatus(params: Record<string, never>): Promise<LmmStatus>;
   getPrompts(params: { projectId: number }): Promise<PromptsInfo>;
   /** text null removes the override. `item` targets one keyframe/clip instead of the whole project. */
@@ -333,11 +331,21 @@ export interface StudioApi {
   startDecode(params: { encodeId: number }): Promise<JobInfo>;
   listJobs(params: Record<string, never>): Promise<JobInfo[]>;
   cancelJob(params: { jobId: string }): Promise<JobInfo>;
+  /** Removes done, failed and cancelled jobs from the job list (queued and running ones stay). */
+  clearFinishedJobs(params: Record<string, never>): Promise<{ cleared: number }>;
+  /** A new encode of a finished one's keyframes with the current texts (a 'retext' job; no analysis, no keyframe coding). */
+  reencodeTexts(params: { encodeId: number }): Promise<JobInfo>;
 
   listEncodes(params: { projectId: number; sourceId?: number }): Promise<EncodeInfo[]>;
   deleteEncode(params: { encodeId: number }): Promise<{ deleted: boolean }>;
   exportEncode(params: { encodeId: number; format: ExportFormat }): Promise<ExportResult>;
+  /** The .m3c and the mp4 in one action, decoding first when there is no reconstruction yet. */
+  exportEncodeFiles(params: { encodeId: number }): Promise<ExportFilesResult>;
   getComparison(params: { encodeId: number }): Promise<Comparison>;
+  /** The source's encodes (those decoded) and its classical anchor, when searched, on rate and quality axes. */
+  getRdChart(params: { sourceId: number }): Promise<RdChart>;
+  /** Searches the source's classical anchor as an 'anchor' job (its result is kept in the project). */
+  startAnchorSearch(params: { sourceId: number }): Promise<JobInfo>;
 }
 
 export type ApiMethod = keyof StudioApi;
@@ -357,6 +365,7 @@ export const API_METHODS = [
   'chooseSourceFile',
   'importSource',
   'deleteSource',
+  'setSourceFit',
   'startAnalysis',
   'getSignals',
   'getSelection',
@@ -365,6 +374,7 @@ export const API_METHODS = [
   'listDescriptions',
   'setDescription',
   'getDialogue',
+  'listDialogueItems',
   'getLmmStatus',
   'getPrompts',
   'setPrompt',
@@ -373,10 +383,15 @@ export const API_METHODS = [
   'startDecode',
   'listJobs',
   'cancelJob',
+  'clearFinishedJobs',
+  'reencodeTexts',
   'listEncodes',
   'deleteEncode',
   'exportEncode',
+  'exportEncodeFiles',
   'getComparison',
+  'getRdChart',
+  'startAnchorSearch',
 ] as const satisfies readonly ApiMethod[];
 
 // Compile-time check that the list names every method of StudioApi.
@@ -396,62 +411,13 @@ export type StudioEvent =
   | { readonly type: 'job-finished'; readonly job: JobInfo }
   | { readonly type: 'analysis-ready'; readonly sourceId: number; readonly analysis: AnalysisInfo }
   | { readonly type: 'description-updated'; readonly description: DescriptionInfo }
-  | { readonly type: 'encodes-changed'; readonly projectId: number };
+  | { readonly type: 'encodes-changed'; readonly projectId: number }
+  /** clearFinishedJobs forgot these finished jobs. */
+  | { readonly type: 'jobs-cleared'; readonly jobIds: string[] };
 
 export type StudioEventListener = (event: StudioEvent) => void;
 
-// ---------------------------------------------------------------- media (thumbnails, previews, videos, downloads)
-
-/**
- * A transport-neutral name of a binary resource served by main, e.g. "thumb/3/120". Turn it into a URL
- * with client.mediaUrl(ref): web -> /media/<ref>?token=..., Electron -> m3c-media://media/<ref>.
- */
-export type MediaRef = string;
-
-export const mediaRefs = {
-  /** Small JPEG of frame `frame` (index at the working geometry) for the filmstrip. */
-  thumbnail: (sourceId: number, frame: number): MediaRef => `thumb/${sourceId}/${frame}`,
-  /** Working-geometry JPEG of one frame for the large preview. */
-  preview: (sourceId: number, frame: number): MediaRef => `preview/${sourceId}/${frame}`,
-  /** Working-geometry mp4 proxy of the source (made once, cached). */
-  original: (sourceId: number): MediaRef => `original/${sourceId}`,
-  /** The decoded reconstruction of an encode (after startDecode). */
-  reconstruction: (encodeId: number): MediaRef => `reconstruction/${encodeId}`,
-  /** Attachment download of an encode's .m3c or reconstructed mp4 (web export). */
-  download: (encodeId: number, format: ExportFormat): MediaRef => `download/${encodeId}/${format}`,
-  /** Raw serialised FrameSignals (application/octet-stream), an alternative to getSignals. */
-  signals: (sourceId: number): MediaRef => `signals/${sourceId}`,
-} as const;
-
-export type ParsedMediaRef =
-  | { readonly kind: 'thumb' | 'preview'; readonly sourceId: number; readonly frame: number }
-  | { readonly kind: 'original' | 'signals'; readonly sourceId: number }
-  | { readonly kind: 'reconstruction'; readonly encodeId: number }
-  | { readonly kind: 'download'; readonly encodeId: number; readonly format: ExportFormat };
-
-/** Strict parser of a MediaRef (main validates every ref with it); undefined for anything else. */
-export function parseMediaRef(ref: string): ParsedMediaRef | undefined {
-  const parts = ref.split('/');
-  const id = (s: string | undefined): number | undefined => (s !== undefined && /^(0|[1-9]\d{0,9})$/.test(s) ? Number(s) : undefined);
-  const a = id(parts[1]);
-  if (a === undefined) return undefined;
-  switch (parts[0]) {
-    case 'thumb':
-    case 'preview': {
-      const frame = id(parts[2]);
-      return parts.length === 3 && frame !== undefined ? { kind: parts[0], sourceId: a, frame } : undefined;
-    }
-    case 'original':
-    case 'signals':
-      return parts.length === 2 ? { kind: parts[0], sourceId: a } : undefined;
-    case 'reconstruction':
-      return parts.length === 2 ? { kind: 'reconstruction', encodeId: a } : undefined;
-    case 'download':
-      return parts.length === 3 && (parts[2] === 'm3c' || parts[2] === 'mp4') ? { kind: 'download', encodeId: a, format: parts[2] } : undefined;
-    default:
-      return undefined;
-  }
-}
+// ---------------------------------------------------------------- media references: ./media-refs.ts
 
 // ---------------------------------------------------------------- what the Electron preload exposes
 

@@ -94,7 +94,7 @@ describe('LmmClient against the OpenAI test double', () => {
   it('reports persistent rate limiting', async () => {
     double.script(...Array.from({ length: 2 }, () => ({ kind: 'status' as const, status: 429 })));
     const e = await lmmError(client({ retries: 1 }).chat(HELLO));
-    expect(e.message).toMatch(/is rate-limiting after 2 attempts \(HTTP 429.*\): lower --lmm-concurrency/);
+    expect(e.message).toMatch(/is rate-limiting after 2 attempts \(HTTP 429.*\): try later/);
   });
 
   it('does not retry other 4xx', async () => {

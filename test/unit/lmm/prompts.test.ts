@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { M3cError } from '../../../src/shared/engine/errors.ts';
 import { loadPromptSet, resolvePrompts, renderTemplate, TEMPLATE_IDS } from '../../../src/main/lmm/prompts.ts';
-import { clipTurns, keyframeTurns, sampleClipFrames } from '../../../src/main/lmm/describe.ts';
+import { clipTurns, keyframeTurns } from '../../../src/main/lmm/describe.ts';
+import { sampleClipFrames } from '../../../src/shared/dialogue/index.ts';
 
 const frame = { width: 1, height: 1, data: new Uint8Array(3) };
 

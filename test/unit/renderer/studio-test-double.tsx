@@ -9,6 +9,7 @@ import { createApiClient, type ApiTransport, type StudioClient } from '../../../
 import type {
   ApiMethod,
   DescriptionInfo,
+  DialogueItemInfo,
   DialogueTranscript,
   EncodeInfo,
   JobInfo,
@@ -47,6 +48,8 @@ export class StudioTransportDouble implements ApiTransport {
   selection: SavedSelection | null = null;
   descriptions: DescriptionInfo[] = [];
   dialogues: DialogueTranscript[] = [];
+  /** What listDialogueItems answers (main computes it from the transcripts). */
+  dialogueItems: DialogueItemInfo[] = [];
   lmm: LmmStatus = { state: 'ready', baseUrl: 'http://127.0.0.1:9/v1', model: 'test-lmm', models: ['test-lmm'], message: 'ready' };
   jobs: JobInfo[] = [];
   encodes: EncodeInfo[] = [];
@@ -66,6 +69,8 @@ export class StudioTransportDouble implements ApiTransport {
       width: 1280,
       height: 720,
       fps: 25,
+      displayAspect: 1280 / 720,
+      fit: 'crop',
       analysis: { id: 3, frameCount: signals.frameCount, geometry: GEOMETRY, embedderId: signals.embedderId, flowId: signals.flowId, createdAt: T0 },
     };
   }
@@ -136,12 +141,21 @@ export class StudioTransportDouble implements ApiTransport {
       }
       case 'getDialogue':
         return this.dialogues.filter((d) => d.itemKind === p.itemKind && d.itemIndex === p.itemIndex);
+      case 'listDialogueItems':
+        return this.dialogueItems;
       case 'getLmmStatus':
         return this.lmm;
       case 'getPrompts':
         return prompts();
       case 'listJobs':
         return this.jobs;
+      case 'setSourceFit': {
+        const fit = p.fit as SourceInfo['fit'];
+        const changed = fit !== this.source.fit;
+        // As main: the analysis of the old fit is not the new fit's.
+        this.source = { ...this.source, fit, analysis: changed ? null : this.source.analysis };
+        return { source: this.source, job: changed ? job({ id: `analysis-${fit}`, kind: 'analysis', state: 'queued' }) : null };
+      }
       case 'listEncodes':
         return this.encodes;
       case 'startDecode':

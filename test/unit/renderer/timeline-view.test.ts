@@ -102,7 +102,7 @@ describe('timeline screen on a 2,400-frame video', () => {
     // 960 px viewport / 96 px thumbnails = 10, plus 3 of overscan on the right.
     expect(options.length).toBeLessThanOrEqual(16);
     expect(options[0].getAttribute('data-frame')).toBe('0');
-    expect(options[0].querySelector('img')?.getAttribute('src')).toBe('http://studio.test/media/thumb/7/0');
+    expect(options[0].querySelector('img')?.getAttribute('src')).toBe('http://studio.test/media/thumb/7/0/crop');
   });
 
   it('steps through frames with the keyboard, moving the preview and the window of thumbnails', () => {
@@ -110,7 +110,7 @@ describe('timeline screen on a 2,400-frame video', () => {
     strip.focus();
     for (let i = 0; i < 3; i++) fireEvent.keyDown(strip, { key: 'ArrowRight' });
     expect(strip.getAttribute('aria-activedescendant')).toBe('frame-option-3');
-    expect(screen.getByRole('img', { name: 'Preview of frame 3' }).getAttribute('src')).toBe('http://studio.test/media/preview/7/3');
+    expect(screen.getByRole('img', { name: 'Preview of frame 3' }).getAttribute('src')).toBe('http://studio.test/media/preview/7/3/crop');
     fireEvent.keyDown(strip, { key: 'ArrowLeft', shiftKey: true });
     expect(strip.getAttribute('aria-activedescendant')).toBe('frame-option-0');
     fireEvent.keyDown(strip, { key: 'ArrowRight', ctrlKey: true });
@@ -143,7 +143,7 @@ describe('timeline screen on a 2,400-frame video', () => {
     // Forward play runs the source's proxy video from the current frame; a step by hand stops it.
     fireEvent.click(screen.getByRole('button', { name: 'Play' }));
     const video = screen.getByLabelText('Playback of bikes.mp4') as HTMLVideoElement;
-    expect(video.getAttribute('src')).toBe('http://studio.test/media/original/7');
+    expect(video.getAttribute('src')).toBe('http://studio.test/media/original/7/crop');
     expect(screen.queryByRole('img', { name: /^Preview of frame/ })).toBeNull();
     fireEvent.keyDown(strip, { key: 'End' });
     expect(screen.getByRole('button', { name: 'Play' })).toBeTruthy();

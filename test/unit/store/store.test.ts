@@ -85,7 +85,9 @@ describe('sources, analyses, selections', () => {
     expect(got?.signals).toBeInstanceOf(Uint8Array);
     expect(Buffer.isBuffer(got?.signals)).toBe(false);
     expect(Array.from(got!.signals)).toEqual(Array.from(signals));
-    expect(got?.geometry).toEqual(GEOMETRY);
+    // The stored geometry names the fit it was analysed with (crop when the key gives none).
+    expect(got?.geometry).toEqual({ ...GEOMETRY, fit: 'crop' });
+    expect(store.getAnalysis({ ...key, geometry: { ...GEOMETRY, fit: 'pad' } })).toBeUndefined();
     expect(store.getAnalysis({ ...key, flowId: 'raft-v1' })).toBeUndefined();
     expect(store.getAnalysis({ ...key, geometry: { ...GEOMETRY, fpsDen: 2 } })).toBeUndefined();
 

@@ -2,6 +2,7 @@ import { parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { GEOMETRY_HELP, GEOMETRY_OPTIONS, SELECTION_HELP, SELECTION_OPTIONS, geometryFrom, requireOne, selectionFrom } from '../common-options.ts';
 import { createEngine } from '../../pipeline/engine.ts';
+import { fitOf } from '../../media/geometry.ts';
 import { analyzeVideo, type AnalyzeResult } from '../../pipeline/select.ts';
 
 const HELP = `usage: m3c analyze IN [options] [--json]
@@ -40,6 +41,7 @@ export async function analyzeCommand(argv: string[], ctx: CommandContext): Promi
     height: geometry.height,
     fpsNum: geometry.fpsNum,
     fpsDen: geometry.fpsDen,
+    fit: fitOf(geometry),
     embedder: engine.embedder.id,
     flow: engine.analysisFlow.id,
     selection,

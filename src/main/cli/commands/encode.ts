@@ -22,6 +22,7 @@ import {
   selectionFrom,
 } from '../common-options.ts';
 import { createEngine } from '../../pipeline/engine.ts';
+import { fitOf } from '../../media/geometry.ts';
 import { encodeVideo, type EncodeResult } from '../../pipeline/encode.ts';
 import { readDescriptionsFile } from '../../pipeline/descriptions-file.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
@@ -136,7 +137,7 @@ export async function encodeCommand(argv: string[], ctx: CommandContext): Promis
   const figures = encodeFigures(result);
   ctx.out(formatEncode(output, figures));
   ctx.out(`keyframe codec: ${engine.keyframeCodec.id}`);
-  ctx.result({ output, keyframeCodec: engine.keyframeCodec.id, ...figures });
+  ctx.result({ output, keyframeCodec: engine.keyframeCodec.id, fit: fitOf(geometry), ...figures });
 }
 
 export function encodeFigures(r: EncodeResult) {

@@ -10,11 +10,13 @@ import { M3cError } from '../../../shared/engine/errors.ts';
 import type { Geometry } from '../../../shared/engine/frame.ts';
 import type {
   AnalysisInfo,
+  Fit,
   KeyframeCodecsInfo,
   SavedSelection,
   SourceInfo,
   StudioEvent,
   StudioEventListener,
+  WorkingGeometry,
 } from '../../../shared/api/contract.ts';
 import type { SelectionParams } from '../../../shared/keyframes/index.ts';
 import { openStore, type Store, type AnalysisRecord, type EncodeRecord, type SourceRecord, type ProjectRecord } from '../../store/index.ts';
@@ -23,7 +25,7 @@ import { ProjectLayout } from '../../store/layout.ts';
 import { moveComparisonsIn } from '../../store/legacy-comparisons.ts';
 import { createEngine, DEFAULT_GEOMETRY, type Engine } from '../../pipeline/engine.ts';
 import { DEFAULT_DENOISER_STEPS, MAX_DENOISER_STEPS } from '../../codecs/learned/index.ts';
-import type { ProbeInfo } from '../../media/index.ts';
+import { displaySize, type ProbeInfo } from '../../media/index.ts';
 import type { PromptConfig } from '../../lmm/index.ts';
 import { JobQueue } from '../jobs.ts';
 import { PathGuard, checkShape } from '../paths.ts';
@@ -31,10 +33,19 @@ import { defaultSecretStore, readSettings, type SecretStore, type StoredSettings
 import { BusyError, OnceMaker } from '../frames.ts';
 import { Semaphore } from '../../util/semaphore.ts';
 
+/** Width over height as a player shows the picture; 0 for a source recorded without its probe (m3c encode --project). */
+function displayAspectOf(info: ProbeInfo): number {
+  if (!(info.codedWidth > 0 && info.codedHeight > 0)) return info.width > 0 && info.height > 0 ? info.width / info.height : 0;
+  const d = displaySize(info);
+  return d.width / d.height;
+}
+
 /** What the host shell offers: native dialogs in Electron; absent in web mode. */
 export interface DialogHost {
   chooseOpenFile(): Promise<string | null>;
   chooseSaveFile(defaultName: string, extension: string): Promise<string | null>;
+  /** A folder to save several files in (an export of the .m3c and the mp4). */
+  chooseFolder(title: string): Promise<string | null>;
 }
 
 export interface StudioServiceOptions {
@@ -89,7 +100,7 @@ export class StudioContext {
     this.moveComparisonsIn();
     this.lmmStore = new LmmStore(this.store);
     const roots = [dir, ...(options.importRoots ?? [])].filter((r) => existsSync(r));
-    this.guard = new PathGuard(roots);
+    this.guard = new PathGuard(roots, { fileDialog: options.mode === 'electron' });
     this.secrets = options.secrets ?? defaultSecretStore(dir);
     this.settings = readSettings(dir, this.secrets);
     this.jobs = new JobQueue((job, finished) => this.emit({ type: finished ? 'job-finished' : 'job-progress', job }), options.concurrency ?? 1);
@@ -178,14 +189,24 @@ export class StudioContext {
     return s;
   }
 
+  /**
+   * The project's working geometry with the source's fit (or `fit`, e.g. a preview of a fit not chosen yet): what
+   * every reader of the source's frames at the working geometry gets, so analysis, pictures and encode agree.
+   */
+  workingGeometryOf(source: SourceRecord, fit: Fit = source.fit): WorkingGeometry {
+    return { ...this.geometryOf(source.projectId), fit };
+  }
+
+  /** The analysis at the working geometry and the source's current fit (one made with another fit does not count). */
   analysisOf(source: SourceRecord): AnalysisRecord | undefined {
     const e = this.engine();
-    return this.store.getAnalysis({ sourceId: source.id, geometry: this.geometryOf(source.projectId), embedderId: e.embedder.id, flowId: e.analysisFlow.id });
+    return this.store.getAnalysis({ sourceId: source.id, geometry: this.workingGeometryOf(source), embedderId: e.embedder.id, flowId: e.analysisFlow.id });
   }
 
   requireAnalysis(source: SourceRecord): AnalysisRecord {
     const a = this.analysisOf(source);
-    if (!a) throw new M3cError('usage', `${path.basename(source.path)} has not been analysed at the working geometry yet: run its analysis first`);
+    const fit = source.fit === 'crop' ? '' : ` (${source.fit === 'pad' ? 'padded' : 'stretched'})`;
+    if (!a) throw new M3cError('usage', `${path.basename(source.path)} has not been analysed at the working geometry${fit} yet: run its analysis first`);
     return a;
   }
 
@@ -206,6 +227,8 @@ export class StudioContext {
       width: info.width,
       height: info.height,
       fps: info.fpsNum / info.fpsDen,
+      displayAspect: displayAspectOf(info),
+      fit: s.fit,
       analysis: a ? this.analysisInfo(a) : null,
     };
   }
@@ -222,5 +245,11 @@ export class StudioContext {
     const e = this.store.getEncode(encodeId);
     if (!e) throw new M3cError('input', `encode ${encodeId} does not exist (it may have been deleted)`);
     return e;
+  }
+
+  /** The fit an encode's frames were coded with (the studio records it beside the geometry, m3c encode --fit in it; before either, 'crop'). */
+  encodeFit(e: EncodeRecord): Fit {
+    const params = e.params as { fit?: Fit; geometry?: WorkingGeometry } | null;
+    return params?.fit ?? params?.geometry?.fit ?? 'crop';
   }
 }

@@ -1,9 +1,10 @@
 /** The dialogue: descriptions (edited or from the LMM), transcripts, prompt templates and the describe job. */
-import { M3cError } from '../../../shared/engine/errors.ts';
-import type { DescriptionInfo, DialogueTranscript, ItemKind, JobInfo, LmmStatus, PromptsInfo } from '../../../shared/api/contract.ts';
+import { M3cError, isAbortError } from '../../../shared/engine/errors.ts';
+import type { DescriptionInfo, DialogueItemInfo, DialogueTranscript, ItemKind, JobInfo, LmmStatus, PromptsInfo } from '../../../shared/api/contract.ts';
 import { DEFAULT_SELECTION, deserialiseFrameSignals, selectKeyframes } from '../../../shared/keyframes/index.ts';
 import { encodeText } from '../../../shared/text/index.ts';
 import type { AnalysisRecord, DescriptionRecord } from '../../store/index.ts';
+import type { TranscriptRow } from '../../store/lmm.ts';
 import { clipEnd, clipOfFrame, currentDescriptions, isCurrent, type DescriptionsFile, type PinnedText } from '../../pipeline/descriptions-file.ts';
 import type { Selection } from '../../pipeline/describe.ts';
 import { checkEndpoint, loadPromptSet, TEMPLATE_IDS, variablesFor, type PromptConfig, type TemplateId } from '../../lmm/index.ts';
@@ -11,6 +12,7 @@ import { checkTemplate } from '../../lmm/prompts.ts';
 import { runInWorker } from '../run-in-worker.ts';
 import * as v from '../validate.ts';
 import type { StudioContext } from './context.ts';
+import { describeFailure, dialogueItems, keyframeChanged } from './dialogue-items.ts';
 
 const MAX_TEXT = 20_000;
 
@@ -34,20 +36,38 @@ export class DialogueApi {
   }
 
   /** Without an analysis at the working geometry no item exists, so every text is stale. */
-  private descriptionInfo(d: DescriptionRecord, selection: Selection | null): DescriptionInfo {
+  private descriptionInfo(d: DescriptionRecord, selection: Selection | null, all: readonly DescriptionRecord[], transcripts: () => readonly TranscriptRow[]): DescriptionInfo {
     const stale = selection === null || !isCurrent(pinned(d), selection.keyframes, selection.frameCount);
-    return { sourceId: d.sourceId, itemKind: d.itemKind, itemIndex: d.itemIndex, frameIndex: d.frameIndex, text: d.text, origin: d.origin, bits: encodeText(d.text).length * 8, updatedAt: d.updatedAt, stale };
+    const keyframe = d.itemKind === 'clip' ? all.find((k) => k.itemKind === 'keyframe' && k.frameIndex === d.frameIndex) : undefined;
+    const changed = keyframe !== undefined && d.origin === 'lmm' && keyframeChanged(d, keyframe, transcripts());
+    return { sourceId: d.sourceId, itemKind: d.itemKind, itemIndex: d.itemIndex, frameIndex: d.frameIndex, text: d.text, origin: d.origin, bits: encodeText(d.text).length * 8, updatedAt: d.updatedAt, stale, keyframeChanged: changed };
+  }
+
+  /** The source's transcripts, read once and only when asked for. */
+  private transcriptsOf(sourceId: number): () => readonly TranscriptRow[] {
+    let rows: TranscriptRow[] | undefined;
+    return () => (rows ??= this.ctx.lmmStore.listTranscripts({ sourceId }));
   }
 
   async listDescriptions(p: Record<string, unknown>): Promise<DescriptionInfo[]> {
     const source = this.ctx.requireSource(v.id(p, 'sourceId'));
     const selection = this.currentSelection(source.id);
-    return this.ctx.store.listDescriptions(source.id).map((d) => this.descriptionInfo(d, selection));
+    const all = this.ctx.store.listDescriptions(source.id);
+    const transcripts = this.transcriptsOf(source.id);
+    return all.map((d) => this.descriptionInfo(d, selection, all, transcripts));
+  }
+
+  async listDialogueItems(p: Record<string, unknown>): Promise<DialogueItemInfo[]> {
+    const source = this.ctx.requireSource(v.id(p, 'sourceId'));
+    const selection = this.currentSelection(source.id);
+    if (!selection) return [];
+    const describing = this.ctx.jobs.list().some((j) => j.kind === 'describe' && j.sourceId === source.id && (j.state === 'queued' || j.state === 'running'));
+    return dialogueItems({ selection, descriptions: this.ctx.store.listDescriptions(source.id), transcripts: this.ctx.lmmStore.listTranscripts({ sourceId: source.id }), describing });
   }
 
   private saveDescription(sourceId: number, itemKind: ItemKind, itemIndex: number, frameIndex: number, endFrame: number | null, text: string, origin: 'user' | 'lmm'): DescriptionInfo {
     const record = this.ctx.store.upsertDescription({ sourceId, itemKind, itemIndex, frameIndex, endFrame, text, origin });
-    const d = this.descriptionInfo(record, this.currentSelection(sourceId));
+    const d = this.descriptionInfo(record, this.currentSelection(sourceId), this.ctx.store.listDescriptions(sourceId), this.transcriptsOf(sourceId));
     this.ctx.emit({ type: 'description-updated', description: d });
     return d;
   }
@@ -78,6 +98,7 @@ export class DialogueApi {
       finishedAt: t.durationMs === null ? null : t.startedAt + t.durationMs,
       status: t.status,
       description: t.description,
+      error: t.error,
       rounds: t.rounds.map((r) => ({ round: r.roundNumber, template: r.name, prompt: r.prompt, answer: r.answer ?? '', model: r.model, ms: r.durationMs, cached: r.cacheHit })),
     }));
   }
@@ -88,7 +109,7 @@ export class DialogueApi {
       return { state: 'not-configured', baseUrl: null, model, models: [], message: 'No multimodal model is configured: set an OpenAI-compatible endpoint in Settings.' };
     }
     try {
-      const list = await checkEndpoint(baseUrl, { apiKey: apiKey ?? undefined, timeoutMs: this.ctx.options.lmmCheckTimeoutMs ?? 3000 });
+      const list = await checkEndpoint(baseUrl, { apiKey: apiKey ?? undefined, timeoutMs: this.ctx.options.lmmCheckTimeoutMs ?? 3000, wording: 'studio' });
       const known = model === null || list.models.length === 0 || list.models.includes(model);
       return {
         state: 'ready',
@@ -98,7 +119,9 @@ export class DialogueApi {
         message: known ? `Connected to ${baseUrl}.` : `Connected to ${baseUrl}, but it does not list model "${model}": pick one of ${list.models.join(', ')} in Settings.`,
       };
     } catch (e) {
-      return { state: 'unreachable', baseUrl, model, models: [], message: `${baseUrl} cannot be reached (${(e as Error).message}); check that the server runs, or change it in Settings.` };
+      // The client's message names the server and says what to do, in the studio's words.
+      const message = (e as Error).message;
+      return { state: 'unreachable', baseUrl, model, models: [], message: `${message.charAt(0).toUpperCase()}${message.slice(1)}.` };
     }
   }
 
@@ -160,7 +183,7 @@ export class DialogueApi {
     for (const w of wanted ?? []) {
       if (w.index >= keyframes.length) throw new M3cError('usage', `item ${w.kind}:${w.index} does not exist: the selection has ${keyframes.length} keyframes`);
     }
-    const geometry = this.ctx.geometryOf(source.projectId);
+    const geometry = this.ctx.workingGeometryOf(source);
     const project = this.ctx.requireProject(source.projectId);
     return this.ctx.jobs.enqueue({
       kind: 'describe',
@@ -173,30 +196,41 @@ export class DialogueApi {
           .listDescriptions(source.id)
           .filter((d) => d.itemKind === 'keyframe')
           .map((d) => [d.frameIndex, d.text] as [number, string]);
-        await runInWorker(
-          {
-            kind: 'describe',
-            input: source.path,
-            geometry,
-            keyframes,
-            frameCount,
-            items: wanted,
-            // Re-running chosen items asks afresh: the user wants a new answer, not the cached one.
-            lmm: { baseUrl, model: model ?? undefined, apiKey: apiKey ?? undefined, useCache: wanted === null },
-            prompts: this.ctx.promptConfig(project),
-            database: this.ctx.store.file,
-            projectId: source.projectId,
-            sourceId: source.id,
-            keyframeTexts,
-          },
-          {
-            signal: ctx.signal,
-            onProgress: ctx.progress,
-            onDescription: (d) => {
-              this.saveDescription(source.id, d.kind, d.index, d.frame, d.kind === 'clip' ? d.end : null, d.text, 'lmm');
+        const started = Date.now();
+        let described = 0;
+        try {
+          await runInWorker(
+            {
+              kind: 'describe',
+              input: source.path,
+              geometry,
+              keyframes,
+              frameCount,
+              items: wanted,
+              // Re-running chosen items asks afresh: the user wants a new answer, not the cached one.
+              lmm: { baseUrl, model: model ?? undefined, apiKey: apiKey ?? undefined, useCache: wanted === null, wording: 'studio' },
+              prompts: this.ctx.promptConfig(project),
+              database: this.ctx.store.file,
+              projectId: source.projectId,
+              sourceId: source.id,
+              keyframeTexts,
             },
-          },
-        );
+            {
+              signal: ctx.signal,
+              onProgress: ctx.progress,
+              onDescription: (d) => {
+                this.saveDescription(source.id, d.kind, d.index, d.frame, d.kind === 'clip' ? d.end : null, d.text, 'lmm');
+                described++;
+              },
+            },
+          );
+        } catch (e) {
+          if (isAbortError(e) || !(e instanceof M3cError)) throw e;
+          // Name the items that failed in this job and how far it got, where the job's error is shown.
+          const failed = this.ctx.lmmStore.listTranscripts({ sourceId: source.id }).filter((t) => t.status === 'failed' && t.startedAt >= started);
+          const total = wanted?.length ?? keyframes.length * 2;
+          throw new M3cError(e.code, describeFailure(e.message, { described, total, itemCount: keyframes.length, failed }), { cause: e });
+        }
       },
     });
   }

@@ -1,12 +1,12 @@
 /** Export (.m3c and mp4), the comparison view's data, and the files and bytes behind media references. */
-import { existsSync } from 'node:fs';
+import { constants as fsConstants, existsSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { M3cError } from '../../../shared/engine/errors.ts';
-import { mediaRefs, parseMediaRef, type Comparison, type EncodeParams, type ExportFormat, type ExportResult } from '../../../shared/api/contract.ts';
+import { mediaRefs, parseMediaRef, type Comparison, type EncodeParams, type ExportFile, type ExportFilesResult, type ExportFormat, type ExportResult } from '../../../shared/api/contract.ts';
 import type { EncodeMetrics, EncodeRecord } from '../../store/index.ts';
 import { expectedFrameCount, type ProbeInfo } from '../../media/index.ts';
-import { checkShape, safeFileName } from '../paths.ts';
+import { checkShape, isInside, safeFileName } from '../paths.ts';
 import { makeFrameJpeg, makeProxyMp4, thumbSize } from '../frames.ts';
 import * as v from '../validate.ts';
 import type { StudioContext } from './context.ts';
@@ -30,7 +30,7 @@ export class ExportApi {
       if (!recon) throw new M3cError('usage', `encode ${e.id} has no reconstruction yet: decode it first`);
       return recon;
     }
-    if (!existsSync(e.path)) throw new M3cError('usage', `the .m3c of encode ${e.id} is missing from ${path.dirname(e.path)}`);
+    if (!existsSync(e.path)) throw new M3cError('usage', `the .m3c of encode ${e.id} is missing: it was kept ${this.placeOf(e, e.path)}`);
     return e.path;
   }
 
@@ -40,17 +40,59 @@ export class ExportApi {
     return safeFileName(`${stem}-encode-${e.id}${format === 'm3c' ? '.m3c' : '.recon.mp4'}`);
   }
 
+  /** Where the project keeps a file, in studio words: its folder inside the project and its name, never a server path. */
+  private placeOf(e: EncodeRecord, file: string): string {
+    const dir = this.ctx.layout.projectDir(e.projectId);
+    const name = path.basename(file);
+    if (!isInside(file, dir)) return `outside this project's folder (where it was encoded) as ${name}`;
+    const folder = path.dirname(path.relative(dir, file));
+    return folder === '.' ? `in this project's folder as ${name}` : `in this project's ${folder.split(path.sep).join('/')} folder as ${name}`;
+  }
+
+  /** The file of one format offered for download; `file` is where it is or will be once the decode is done. */
+  private exportEntry(e: EncodeRecord, format: ExportFormat, file: string): ExportFile {
+    return { format, fileName: this.exportName(e, format), ref: mediaRefs.download(e.id, format), place: this.placeOf(e, file) };
+  }
+
   async exportEncode(p: Record<string, unknown>): Promise<ExportResult> {
     const e = this.ctx.requireEncode(v.id(p, 'encodeId'));
     const format = v.oneOf(p, 'format', ['m3c', 'mp4'] as const);
     const file = this.exportFile(e, format);
     const fileName = this.exportName(e, format);
-    if (!this.ctx.options.dialogs) return { kind: 'download', ref: mediaRefs.download(e.id, format), fileName };
+    if (!this.ctx.options.dialogs) return { kind: 'download', ref: mediaRefs.download(e.id, format), fileName, place: this.placeOf(e, file) };
     const target = await this.ctx.options.dialogs.chooseSaveFile(fileName, format);
     if (target === null) return { kind: 'cancelled' };
     const checked = checkShape(target, 'export path');
     await copyFile(file, checked);
     return { kind: 'saved', path: checked };
+  }
+
+  /**
+   * "Export .m3c and mp4": both files in one action. Electron asks for one folder and copies both there (a
+   * name already taken there gets a number); without a reconstruction, a decode is queued first and the copy
+   * is the end of that job. Web mode answers both downloads, or the decode job after which they are ready.
+   */
+  async exportEncodeFiles(p: Record<string, unknown>): Promise<ExportFilesResult> {
+    const e = this.ctx.requireEncode(v.id(p, 'encodeId'));
+    const m3c = this.exportFile(e, 'm3c');
+    const recon = this.jobs.reconstructionOf(e);
+    const files = [this.exportEntry(e, 'm3c', m3c), this.exportEntry(e, 'mp4', recon ?? this.ctx.layout.inProject(e.projectId, this.ctx.layout.reconstructionName(e.id)))];
+    const dialogs = this.ctx.options.dialogs;
+    if (!dialogs) return recon ? { kind: 'download', files } : { kind: 'decoding', job: this.jobs.queueDecode(e), folder: null, files };
+    const chosen = await dialogs.chooseFolder(`Export encode ${e.id}: its .m3c and mp4`);
+    if (chosen === null) return { kind: 'cancelled' };
+    const folder = checkShape(chosen, 'export folder');
+    const save = async (): Promise<string[]> => {
+      const mp4 = this.exportFile(this.ctx.requireEncode(e.id), 'mp4');
+      return [await copyInto(folder, m3c, files[0].fileName), await copyInto(folder, mp4, files[1].fileName)];
+    };
+    if (recon) return { kind: 'saved', folder, paths: await save() };
+    const job = this.jobs.queueDecode(e, async (ctx) => {
+      ctx.progress({ stage: 'exporting', done: 0, total: 2 });
+      await save();
+      ctx.progress({ stage: 'exporting', done: 2, total: 2 });
+    });
+    return { kind: 'decoding', job, folder, files };
   }
 
   async getComparison(p: Record<string, unknown>): Promise<Comparison> {
@@ -67,7 +109,8 @@ export class ExportApi {
       msssim: [...cmp.msssim],
       meanPsnr: cmp.meanPsnr,
       meanMsssim: cmp.meanMsssim,
-      originalVideo: mediaRefs.original(e.sourceId),
+      // The source as it was fitted for this encode, whatever its fit is now.
+      originalVideo: mediaRefs.original(e.sourceId, this.ctx.encodeFit(e)),
       reconstructedVideo: mediaRefs.reconstruction(e.id),
     };
   }
@@ -80,7 +123,7 @@ export class ExportApi {
       case 'thumb':
       case 'preview': {
         const source = this.ctx.requireSource(m.sourceId);
-        const g = this.ctx.geometryOf(source.projectId);
+        const g = this.ctx.workingGeometryOf(source, m.fit);
         const a = this.ctx.analysisOf(source);
         // Before the analysis has counted the frames, the probed duration at the working rate bounds them.
         const frames = a ? a.frameCount : expectedFrameCount(source.probe as ProbeInfo, g.fpsNum, g.fpsDen);
@@ -93,7 +136,7 @@ export class ExportApi {
       }
       case 'original': {
         const source = this.ctx.requireSource(m.sourceId);
-        const g = this.ctx.geometryOf(source.projectId);
+        const g = this.ctx.workingGeometryOf(source, m.fit);
         const file = this.ctx.layout.proxyFile(source.projectId, source.id, g);
         await this.ctx.once.make(file, (tmp) => makeProxyMp4(source.path, source.probe as ProbeInfo, g, tmp));
         return { kind: 'file', path: file, contentType: 'video/mp4' };
@@ -117,4 +160,22 @@ export class ExportApi {
       }
     }
   }
+}
+
+/** Copies `file` into `folder` as `name`, or "name (2)", "name (3)"... when that is taken; answers the path written. */
+async function copyInto(folder: string, file: string, name: string): Promise<string> {
+  const ext = name.endsWith('.recon.mp4') ? '.recon.mp4' : path.extname(name);
+  const stem = name.slice(0, name.length - ext.length);
+  for (let n = 1; n < 1000; n++) {
+    const target = path.join(folder, n === 1 ? name : `${stem} (${n})${ext}`);
+    try {
+      await copyFile(file, target, fsConstants.COPYFILE_EXCL);
+      return target;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      throw new M3cError('input', `cannot save ${path.basename(target)} in ${folder}: ${code ?? (err as Error).message}`);
+    }
+  }
+  throw new M3cError('input', `cannot save ${name} in ${folder}: too many files of that name there`);
 }

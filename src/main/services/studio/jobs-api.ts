@@ -7,6 +7,7 @@ import type { EncodeInfo, EncodeParams, JobInfo, KeyframeCodecKind } from '../..
 import { DEFAULT_SELECTION } from '../../../shared/keyframes/index.ts';
 import type { DecodeRecord, EncodeMetrics, EncodeRecord } from '../../store/index.ts';
 import { DEFAULT_DENOISER_STEPS, MAX_DENOISER_STEPS } from '../../codecs/learned/index.ts';
+import type { JobContext } from '../jobs.ts';
 import { runInWorker } from '../run-in-worker.ts';
 import * as v from '../validate.ts';
 import type { StudioContext } from './context.ts';
@@ -30,7 +31,9 @@ export class JobsApi {
     const analysis = this.ctx.analysisOf(source);
     const saved = analysis ? this.ctx.latestSelection(analysis, source.id) : null;
     const selection = saved?.params ?? DEFAULT_SELECTION;
-    const params: EncodeParams = { selection, mode, keyframeBudgetBytes, geometry, keyframeCodec, denoiserSteps };
+    // The source's fit now: the stored analysis (analysisOf) is the one made with it, and the keyframes are coded with it.
+    const fit = source.fit;
+    const params: EncodeParams = { selection, mode, keyframeBudgetBytes, geometry, fit, keyframeCodec, denoiserSteps };
     const modelsDir = this.ctx.modelsDir;
     return this.ctx.jobs.enqueue({
       kind: 'encode',
@@ -50,6 +53,7 @@ export class JobsApi {
               input: source.path,
               output,
               geometry,
+              fit,
               selection,
               mode,
               keyframeBudgetBytes,
@@ -75,7 +79,11 @@ export class JobsApi {
   }
 
   async startDecode(p: Record<string, unknown>): Promise<JobInfo> {
-    const e = this.ctx.requireEncode(v.id(p, 'encodeId'));
+    return this.queueDecode(this.ctx.requireEncode(v.id(p, 'encodeId')));
+  }
+
+  /** Queues the decode and comparison of a finished encode; `afterDecode` runs in the job once the decode is stored (an export). */
+  queueDecode(e: EncodeRecord, afterDecode?: (ctx: JobContext) => Promise<void>): JobInfo {
     if (e.status !== 'done') throw new M3cError('usage', `encode ${e.id} is ${e.status}: only a finished encode can be decoded`);
     const source = this.ctx.requireSource(e.sourceId);
     // The steps chosen at encode time: the file itself has no field for them.
@@ -92,7 +100,7 @@ export class JobsApi {
         const reconPath = layout.reconstructionName(e.id);
         const out = layout.inProject(e.projectId, reconPath);
         await mkdir(path.dirname(out), { recursive: true });
-        const r = await runInWorker({ kind: 'decode', m3cPath: e.path, output: out, reference: source.path, denoiserSteps, modelsDir }, { signal: ctx.signal, onProgress: ctx.progress });
+        const r = await runInWorker({ kind: 'decode', m3cPath: e.path, output: out, reference: source.path, fit: this.ctx.encodeFit(e), denoiserSteps, modelsDir }, { signal: ctx.signal, onProgress: ctx.progress });
         try {
           this.ctx.store.saveDecode({ encodeId: e.id, ...r, reconPath });
         } catch (err) {
@@ -100,9 +108,70 @@ export class JobsApi {
           if (!this.ctx.store.getEncode(e.id)) await rm(out, { force: true });
           throw err;
         }
-        this.ctx.emit({ type: 'encodes-changed', projectId: e.projectId });
+        try {
+          await afterDecode?.(ctx);
+        } finally {
+          this.ctx.emit({ type: 'encodes-changed', projectId: e.projectId });
+        }
       },
     });
+  }
+
+  /**
+   * "Re-encode with these texts": a new encode beside `encodeId` with the same header and keyframe payloads
+   * and the source's current texts (DialogueApi.descriptionsFile) coded afresh; its params name the encode it
+   * came from. Refused when the keyframes or the working geometry changed since, as then more than the texts would.
+   */
+  async reencodeTexts(p: Record<string, unknown>): Promise<JobInfo> {
+    const e = this.ctx.requireEncode(v.id(p, 'encodeId'));
+    if (e.status !== 'done') throw new M3cError('usage', `encode ${e.id} is ${e.status}: only a finished encode can be re-encoded with new texts`);
+    if (!existsSync(e.path)) throw new M3cError('usage', `the file of encode ${e.id} is missing from this project's encodes folder: encode the video again`);
+    const source = this.ctx.requireSource(e.sourceId);
+    const params = e.params as EncodeParams | null;
+    const keyframes = ((e.metrics ?? {}) as Partial<EncodeMetrics>).keyframes ?? [];
+    const g = this.ctx.geometryOf(source.projectId);
+    const analysis = this.ctx.analysisOf(source);
+    const saved = analysis ? this.ctx.latestSelection(analysis, source.id) : null;
+    const sameGeometry = !!params && JSON.stringify(params.geometry) === JSON.stringify(g);
+    const sameKeyframes = saved ? JSON.stringify(saved.keyframes) === JSON.stringify(keyframes) : e.selectionId === null;
+    const sameFit = this.ctx.encodeFit(e) === source.fit;
+    if (!analysis || !sameGeometry || !sameKeyframes || !sameFit) {
+      throw new M3cError('usage', `the keyframes, the working size or the fit changed since encode ${e.id}, so more than its texts would change: encode the video again instead`);
+    }
+    const modelsDir = this.ctx.modelsDir;
+    const newParams: EncodeParams = { ...params, reencodedFrom: e.id };
+    return this.ctx.jobs.enqueue({
+      kind: 'retext',
+      projectId: source.projectId,
+      sourceId: source.id,
+      run: async (ctx) => {
+        const output = this.ctx.layout.newEncodeFile(source.projectId, source.id);
+        const encodeId = this.ctx.store.beginEncode({ sourceId: source.id, selectionId: e.selectionId, path: output, params: newParams });
+        ctx.setEncodeId(encodeId);
+        this.ctx.emit({ type: 'encodes-changed', projectId: source.projectId });
+        try {
+          // Read when the job starts, so a describe of the source queued before it has given its texts.
+          const descriptions = this.dialogue.descriptionsFile(source.id);
+          const r = await runInWorker({ kind: 'retext', m3cPath: e.path, output, descriptions, modelsDir }, { signal: ctx.signal, onProgress: ctx.progress });
+          const metrics: EncodeMetrics = { bpp: r.bpp, kbps: r.kbps, frameCount: r.frameCount, durationSec: r.durationSec, keyframes: r.keyframes, sections: r.sections, timings: r.timings };
+          this.ctx.store.finishEncode(encodeId, { bytes: r.bytes, metrics });
+        } catch (err) {
+          const cancelled = ctx.signal.aborted || (err instanceof M3cError && err.code === 'cancelled');
+          this.ctx.store.failEncode(encodeId, cancelled ? 'cancelled' : 'failed', cancelled ? 'cancelled' : (err as Error).message);
+          await rm(output, { force: true });
+          throw err;
+        } finally {
+          this.ctx.emit({ type: 'encodes-changed', projectId: source.projectId });
+        }
+      },
+    });
+  }
+
+  /** Forgets every finished job (done, failed, cancelled); queued and running ones stay. Every window hears it ('jobs-cleared'). */
+  async clearFinishedJobs(): Promise<{ cleared: number }> {
+    const jobIds = this.ctx.jobs.clearFinished();
+    if (jobIds.length > 0) this.ctx.emit({ type: 'jobs-cleared', jobIds });
+    return { cleared: jobIds.length };
   }
 
   async listJobs(): Promise<JobInfo[]> {
@@ -150,6 +219,7 @@ export class JobsApi {
       finishedAt: e.finishedAt,
       error: e.error,
       hasReconstruction: this.reconstructionOf(e) !== null,
+      sections: m?.sections ?? null,
     };
   }
 

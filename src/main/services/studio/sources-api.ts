@@ -1,14 +1,14 @@
-/** Sources: import by path or upload, delete, and their analysis job (signals and thumbnails). */
+/** Sources: import by path or upload, delete, their fit into the working geometry, and their analysis job (signals and thumbnails). */
 import { existsSync } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { M3cError } from '../../../shared/engine/errors.ts';
-import type { JobInfo, SignalsPayload, SourceInfo } from '../../../shared/api/contract.ts';
+import { FITS, type JobInfo, type SignalsPayload, type SourceInfo } from '../../../shared/api/contract.ts';
 import { bytesToBase64 } from '../../../shared/api/base64.ts';
 import type { SourceRecord } from '../../store/index.ts';
 import { sha256File } from '../../pipeline/project-record.ts';
 import { probe, type ProbeInfo } from '../../media/index.ts';
-import { safeFileName } from '../paths.ts';
+import { safeFileName, withFileNameOnly } from '../paths.ts';
 import { runInWorker } from '../run-in-worker.ts';
 import { makeAllThumbnails } from '../frames.ts';
 import * as v from '../validate.ts';
@@ -57,7 +57,10 @@ export class SourcesApi {
     const ext = path.extname(base);
     let target = path.join(dir, base);
     for (let i = 1; existsSync(target); i++) target = path.join(dir, `${path.basename(base, ext)}-${i}${ext}`);
-    const handle = await open(target, 'wx');
+    // Messages name only the file: where the project keeps uploads is the server's business.
+    const handle = await open(target, 'wx').catch((e: unknown) => {
+      throw withFileNameOnly(e, dir);
+    });
     let size = 0;
     try {
       for await (const chunk of body) {
@@ -69,7 +72,7 @@ export class SourcesApi {
     } catch (e) {
       await handle.close().catch(() => undefined);
       await rm(target, { force: true });
-      throw e;
+      throw withFileNameOnly(e, dir);
     }
     if (size === 0) {
       await rm(target, { force: true });
@@ -79,7 +82,7 @@ export class SourcesApi {
       return await this.importSource({ projectId, path: target });
     } catch (e) {
       await rm(target, { force: true });
-      throw e;
+      throw withFileNameOnly(e, dir);
     }
   }
 
@@ -97,6 +100,24 @@ export class SourcesApi {
     return this.enqueueAnalysis(this.ctx.requireSource(v.id(p, 'sourceId')));
   }
 
+  /**
+   * Stores the source's fit. Analyses are kept per fit, so one made with another fit is not used. A running
+   * analysis of the source reads the fit it started with and is cancelled; a queued one reads the fit when it
+   * starts. When the new fit has no analysis yet, the answer names the job that makes it (queued here if none is).
+   */
+  async setSourceFit(p: Record<string, unknown>): Promise<{ source: SourceInfo; job: JobInfo | null }> {
+    const { ctx } = this;
+    const before = ctx.requireSource(v.id(p, 'sourceId'));
+    const fit = v.oneOf(p, 'fit', FITS);
+    if (fit === before.fit) return { source: ctx.sourceInfo(before), job: null };
+    ctx.store.setSourceFit(before.id, fit);
+    const source = ctx.requireSource(before.id);
+    const analyses = ctx.jobs.list().filter((j) => j.kind === 'analysis' && j.sourceId === source.id);
+    for (const j of analyses) if (j.state === 'running') ctx.jobs.cancel(j.id);
+    const job = ctx.analysisOf(source) ? null : (analyses.find((j) => j.state === 'queued') ?? this.enqueueAnalysis(source));
+    return { source: ctx.sourceInfo(source), job };
+  }
+
   private enqueueAnalysis(source: SourceRecord): JobInfo {
     const { ctx } = this;
     return ctx.jobs.enqueue({
@@ -105,8 +126,13 @@ export class SourcesApi {
       sourceId: source.id,
       stageWeights: { analysis: 9, thumbnails: 1 },
       run: async (job) => {
-        const geometry = ctx.geometryOf(source.projectId);
-        const r = await runInWorker({ kind: 'analysis', input: source.path, geometry, modelsDir: ctx.modelsDir }, { signal: job.signal, onProgress: job.progress });
+        // The fit of the source when the job runs: the analysis is stored under it and the thumbnails match it.
+        const current = ctx.requireSource(source.id);
+        const geometry = ctx.workingGeometryOf(current);
+        const r = await runInWorker(
+          { kind: 'analysis', input: source.path, geometry, fit: current.fit, modelsDir: ctx.modelsDir },
+          { signal: job.signal, onProgress: job.progress },
+        );
         const a = ctx.store.saveAnalysis({ sourceId: source.id, geometry, embedderId: r.embedderId, flowId: r.flowId, frameCount: r.frameCount, signals: r.signals });
         ctx.emit({ type: 'analysis-ready', sourceId: source.id, analysis: ctx.analysisInfo(a) });
         job.progress({ stage: 'thumbnails', done: 0, total: 1 });
