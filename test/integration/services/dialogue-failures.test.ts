@@ -9,16 +9,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StudioService } from '../../../src/main/services/studio-service.ts';
+import type { StudioService } from '../../../src/main/services/studio-service.ts';
 import { checkEndpoint } from '../../../src/main/lmm/index.ts';
 import { withFileNameOnly } from '../../../src/main/services/paths.ts';
 import { M3cError } from '../../../src/shared/engine/errors.ts';
 import type { StudioEvent } from '../../../src/shared/api/contract.ts';
-import { mediaPath, MEDIA_DIR, HAS_MEDIA } from '../../helpers/media.ts';
+import { mediaPath, HAS_MEDIA } from '../../helpers/media.ts';
+import { FIXED_20, openBikesStudio, type BikesStudio } from '../../helpers/studio.ts';
 import { OpenAiTestDouble } from '../../helpers/openai-test-double.ts';
 
-const GEOMETRY = { width: 256, height: 160, fpsNum: 4, fpsDen: 1 };
-const FIXED = { strategy: 'fixed', lambda1: 5, lambda2: 1, threshold: 0.4, fixedInterval: 20 } as const;
 const CLI_FLAG = /--[a-z]/;
 
 async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string }> {
@@ -58,31 +57,27 @@ describe('upload errors name only the file', () => {
 });
 
 describe.skipIf(!HAS_MEDIA)('the Dialogue when the LMM server stops mid-run (real ffmpeg, SQLite, worker, LMM test double)', () => {
+  let studio: BikesStudio;
   let dir: string;
   let service: StudioService;
   let lmm: OpenAiTestDouble;
   let projectId: number;
   let sourceId: number;
-  const events: StudioEvent[] = [];
+  let events: StudioEvent[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'm3c-dialogue-failures-'));
-    service = new StudioService({ projectsDir: dir, mode: 'web', importRoots: [MEDIA_DIR] });
-    service.onEvent((e) => events.push(e));
-    await service.updateSettings({ geometry: GEOMETRY });
-    projectId = (await service.createProject({ name: 'Failures' })).id;
-    const { source, job } = await service.importSource({ projectId, path: mediaPath('video', 'bikes.mp4') });
-    sourceId = source.id;
-    expect((await service.waitForJob(job!.id)).state).toBe('done');
-    expect((await service.saveSelection({ sourceId, params: FIXED })).keyframes).toEqual([0, 20]);
+    studio = await openBikesStudio({ prefix: 'm3c-dialogue-failures-', project: 'Failures', selection: FIXED_20 });
+    ({ dir, service, projectId, sourceId } = studio);
+    events = studio.events;
+    expect((await service.getSelection({ sourceId }))?.keyframes).toEqual([0, 20]);
     lmm = await OpenAiTestDouble.start({ models: ['vlm-test'] });
     await service.updateSettings({ lmm: { baseUrl: lmm.baseUrl, model: 'vlm-test' } });
   });
 
   afterAll(async () => {
-    await service?.close();
+    await studio?.close();
     await lmm?.close();
-    rmSync(dir, { recursive: true, force: true });
+
   });
 
   const isClip2 = (body: { messages: { role: string; content: unknown }[] }): boolean => JSON.stringify(body.messages[1]).includes('(clip 2 of 2)');

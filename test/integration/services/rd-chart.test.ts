@@ -3,40 +3,29 @@
  * worker (real ffmpeg: SVT-AV1 or libaom at reduced sizes and frame rates), kept in the project database by
  * frames and grid, and shown with the source's decoded encodes on the same axes. Real SQLite and workers.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudioEvent } from '../../../src/shared/api/contract.ts';
-import { StudioService } from '../../../src/main/services/studio-service.ts';
+import type { StudioService } from '../../../src/main/services/studio-service.ts';
 import { AnchorStore } from '../../../src/main/store/anchors.ts';
-import { HAS_MEDIA, MEDIA_DIR, mediaPath } from '../../helpers/media.ts';
+import { HAS_MEDIA } from '../../helpers/media.ts';
+import { FIXED_20, openBikesStudio, SMALL_GEOMETRY, type BikesStudio } from '../../helpers/studio.ts';
 
-const GEOMETRY = { width: 256, height: 160, fpsNum: 4, fpsDen: 1 };
-const FIXED = { strategy: 'fixed', lambda1: 5, lambda2: 1, threshold: 0.4, fixedInterval: 20 } as const;
 
 describe.skipIf(!HAS_MEDIA)('R-D chart: encodes and the classical anchor of a source', () => {
-  let dir: string;
+  let studio: BikesStudio;
   let service: StudioService;
   let projectId: number;
   let sourceId: number;
-  const events: StudioEvent[] = [];
+  let events: StudioEvent[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'm3c-rd-chart-'));
-    service = new StudioService({ projectsDir: dir, mode: 'web', importRoots: [MEDIA_DIR] });
-    service.onEvent((e) => events.push(e));
-    await service.updateSettings({ geometry: GEOMETRY });
-    projectId = (await service.createProject({ name: 'RD' })).id;
-    const { source, job } = await service.importSource({ projectId, path: mediaPath('video', 'bikes.mp4') });
-    sourceId = source.id;
-    expect((await service.waitForJob(job!.id)).state).toBe('done');
-    await service.saveSelection({ sourceId, params: FIXED });
+    studio = await openBikesStudio({ prefix: 'm3c-rd-chart-', project: 'RD', selection: FIXED_20 });
+    ({ service, projectId, sourceId } = studio);
+    events = studio.events;
   }, 120_000);
 
   afterAll(async () => {
-    await service?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await studio?.close();
   });
 
   it('has no anchor and no points before anything is searched or decoded', async () => {
@@ -97,9 +86,9 @@ describe.skipIf(!HAS_MEDIA)('R-D chart: encodes and the classical anchor of a so
   }, 180_000);
 
   it('another working geometry is another anchor; deleting the source deletes its anchors', async () => {
-    await service.setProjectGeometry({ projectId, geometry: { ...GEOMETRY, width: 320, height: 200 } });
+    await service.setProjectGeometry({ projectId, geometry: { ...SMALL_GEOMETRY, width: 320, height: 200 } });
     expect((await service.getRdChart({ sourceId })).anchor).toBeNull();
-    await service.setProjectGeometry({ projectId, geometry: GEOMETRY });
+    await service.setProjectGeometry({ projectId, geometry: SMALL_GEOMETRY });
     expect((await service.getRdChart({ sourceId })).anchor).not.toBeNull();
     await service.deleteSource({ sourceId });
     const anchors = new AnchorStore(service.store);

@@ -4,18 +4,17 @@
  * "has a reconstruction" needs the row and the file; deleting an encode removes its rows and its files.
  * Real ffmpeg, SQLite and worker threads on bikes.mp4.
  */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StudioService } from '../../../src/main/services/studio-service.ts';
+import type { StudioService } from '../../../src/main/services/studio-service.ts';
 import { ProjectLayout } from '../../../src/main/store/layout.ts';
-import { HAS_MEDIA, MEDIA_DIR, mediaPath } from '../../helpers/media.ts';
+import { HAS_MEDIA } from '../../helpers/media.ts';
+import { FIXED_20, openBikesStudio, type BikesStudio } from '../../helpers/studio.ts';
 
-const GEOMETRY = { width: 256, height: 160, fpsNum: 4, fpsDen: 1 };
-const FIXED = { strategy: 'fixed', lambda1: 5, lambda2: 1, threshold: 0.4, fixedInterval: 20 } as const;
 
 describe.skipIf(!HAS_MEDIA)('decodes are stored in the database (real ffmpeg, SQLite, workers)', () => {
+  let studio: BikesStudio;
   let dir: string;
   let layout: ProjectLayout;
   let service: StudioService;
@@ -23,20 +22,13 @@ describe.skipIf(!HAS_MEDIA)('decodes are stored in the database (real ffmpeg, SQ
   let sourceId: number;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'm3c-studio-decodes-'));
+    studio = await openBikesStudio({ prefix: 'm3c-studio-decodes-', project: 'Decodes', selection: FIXED_20 });
+    ({ dir, service, projectId, sourceId } = studio);
     layout = new ProjectLayout(dir);
-    service = new StudioService({ projectsDir: dir, mode: 'web', importRoots: [MEDIA_DIR] });
-    await service.updateSettings({ geometry: GEOMETRY });
-    projectId = (await service.createProject({ name: 'Decodes' })).id;
-    const { source, job } = await service.importSource({ projectId, path: mediaPath('video', 'bikes.mp4') });
-    sourceId = source.id;
-    expect((await service.waitForJob(job!.id)).state).toBe('done');
-    await service.saveSelection({ sourceId, params: FIXED });
   }, 120_000);
 
   afterAll(async () => {
-    await service?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await studio?.close();
   });
 
   async function encode(): Promise<number> {
