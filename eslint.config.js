@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'training/**', 'test-artifacts/**', '.pack/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'training/**', 'test-artifacts/**', '.pack/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -10,8 +10,8 @@ import { aspectSizes, MIN_ANCHOR_SIZE, type AnchorGrid } from '../../src/main/co
 import { DEFAULT_GEOMETRY, LEARNED_DEFAULT_BUDGET, type KeyframeCodecChoice } from '../../src/main/pipeline/engine.ts';
 import type { ClassicalSweep } from './classical.ts';
 
-export type PointsPreset = 'quick' | 'full' | 'report';
-export const POINTS_PRESETS: readonly PointsPreset[] = ['quick', 'full', 'report'];
+export type PointsPreset = 'quick' | 'full' | 'report' | 'guided';
+export const POINTS_PRESETS: readonly PointsPreset[] = ['quick', 'full', 'report', 'guided'];
 
 /** The anchor grids: quick for CI (2 sizes x 1 rate x 2 CRF), full for one clip, report for the five. */
 export const ANCHOR_GRIDS: Record<PointsPreset, AnchorGrid> = {
@@ -30,6 +30,12 @@ export const ANCHOR_GRIDS: Record<PointsPreset, AnchorGrid> = {
     fps: [{ num: 8, den: 1 }, { num: 4, den: 1 }, { num: 2, den: 1 }],
     crfs: [63, 55, 47],
   },
+  // The report's anchor grid, denser in CRF where the guided rates (1.5-6 kbit/s) lie.
+  guided: {
+    sizes: aspectSizes(DEFAULT_GEOMETRY, MIN_ANCHOR_SIZE.width, 4),
+    fps: [{ num: 8, den: 1 }, { num: 4, den: 1 }, { num: 2, den: 1 }],
+    crfs: [63, 59, 55, 51, 47],
+  },
 };
 
 /** Full-size classical sweeps: x264/x265 QP (up to 51), SVT-AV1 CRF (up to 63), coarsest first. */
@@ -37,6 +43,7 @@ export const CLASSICAL_SWEEPS: Record<PointsPreset, ClassicalSweep> = {
   quick: { x264: [51, 45], x265: [51, 45], 'svt-av1': [63, 55] },
   full: { x264: [51, 48, 45, 42, 39], x265: [51, 48, 45, 42, 39], 'svt-av1': [63, 59, 55, 51, 47] },
   report: { x264: [51, 45, 39], x265: [51, 45, 39], 'svt-av1': [63, 55, 47] },
+  guided: { x264: [], x265: [], 'svt-av1': [] },
 };
 
 export interface OursPointConfig {
@@ -46,6 +53,10 @@ export interface OursPointConfig {
   readonly keyframeBudgetBytes?: number;
   /** Texts on: the bench's fixed descriptions file (texts.ts); off (no texts) when absent. */
   readonly texts?: boolean;
+  /** Guided mode: the file's rate target and the keyframe layers' share of the budget. */
+  readonly targetKbps?: number;
+  readonly layerShare?: number;
+  readonly guideEncoder?: 'svt' | 'aom-slow';
 }
 
 export interface OursSeriesConfig {
@@ -93,6 +104,20 @@ function seriesSet(steps: readonly SelectionParams[], stepsText: string): OursSe
   ];
 }
 
+/** The guided mode's rate steps (kbit/s): the issue's 1.5-6 kbit/s range. */
+export const GUIDED_KBPS: readonly number[] = [1.5, 2.25, 3, 4.5, 6];
+
+export function guidedSeries(): OursSeriesConfig[] {
+  const at = (kbps: readonly number[], layerShare: number, guideEncoder: 'svt' | 'aom-slow'): OursPointConfig[] =>
+    kbps.map((targetKbps) => ({ keyframeCodec: 'auto', selection: withThreshold(0.4), mode: 'guided', targetKbps, layerShare, guideEncoder }));
+  const levers = [GUIDED_KBPS[0], GUIDED_KBPS[2], GUIDED_KBPS[4]];
+  return [
+    { name: 'ours-guided', description: `guided mode, the default (guide size, frame rate and CRF searched per clip with SVT-AV1 preset 6, interpolated between coded frames; keyframes without enhancement layers) at ${GUIDED_KBPS.join(', ')} kbit/s`, points: at(GUIDED_KBPS, 0, 'svt') },
+    { name: 'guided-aom', description: `lever: the kept guide re-coded by libaom cpu-used 3 where that measures better, otherwise the default, at ${levers.join(', ')} kbit/s`, points: at(levers, 0, 'aom-slow') },
+    { name: 'guided-layers', description: `lever: 25% of the bytes in keyframe enhancement layers (the residual over the guide, carried along the guide's motion), otherwise the default, at ${levers.join(', ')} kbit/s`, points: at(levers, 0.25, 'svt') },
+  ];
+}
+
 /** Our operating points: a series is one configuration whose rate moves with the selection. */
 export const OURS_SERIES: Record<PointsPreset, readonly OursSeriesConfig[]> = {
   quick: [
@@ -103,7 +128,8 @@ export const OURS_SERIES: Record<PointsPreset, readonly OursSeriesConfig[]> = {
     },
   ],
   full: seriesSet(FULL_STEPS, FULL_STEPS_TEXT),
-  report: seriesSet(REPORT_STEPS, REPORT_STEPS_TEXT),
+  report: [...guidedSeries(), ...seriesSet(REPORT_STEPS, REPORT_STEPS_TEXT)],
+  guided: [...guidedSeries(), seriesSet(REPORT_STEPS, REPORT_STEPS_TEXT)[0]],
 };
 
 /** The ablations of the paper's Table I that a preset can show (those whose series it runs). */

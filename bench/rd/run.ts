@@ -243,7 +243,8 @@ async function runOurs(series: OursSeriesConfig, done: readonly { name: string; 
     throwIfAborted(options.signal);
     const key = { clip: ctx.clipKey, geometry, config, modelsDir: options.modelsDir ?? null, versions: state.versions };
     const sel = config.selection;
-    const pointLabel = `${series.name} ${sel.strategy === 'fixed' ? `every ${sel.fixedInterval} frames` : `D_th ${sel.threshold}`} max clip ${sel.maxClip ?? '-'}`;
+    const pointLabel =
+      config.targetKbps !== undefined ? `${series.name} at ${config.targetKbps} kbit/s` : `${series.name} ${sel.strategy === 'fixed' ? `every ${sel.fixedInterval} frames` : `D_th ${sel.threshold}`} max clip ${sel.maxClip ?? '-'}`;
     const match = target !== undefined && count !== undefined ? { match: { target, count } } : {};
     const cached = await state.cache.get<OursPoint>('ours', key);
     if (cached) {
@@ -261,6 +262,7 @@ async function runOurs(series: OursSeriesConfig, done: readonly { name: string; 
         selection: config.selection,
         mode: config.mode,
         keyframeBudgetBytes: config.keyframeBudgetBytes,
+        ...(config.targetKbps !== undefined ? { targetKbps: config.targetKbps, layerShare: config.layerShare, guideEncoder: config.guideEncoder } : {}),
         ...(config.texts ? { descriptions: BENCH_DESCRIPTIONS } : {}),
         signals,
         signal: options.signal,
@@ -275,7 +277,7 @@ async function runOurs(series: OursSeriesConfig, done: readonly { name: string; 
       if (acc.frames !== reference.length) throw new M3cError('internal', `${series.name}: the decoder gave ${acc.frames} frames for ${reference.length}`);
       const point: OursPoint = {
         config,
-        keyframeCodecId: engine.keyframeCodec.id,
+        keyframeCodecId: openBitstream(engine, enc.m3c).header.keyframeCodecId,
         bytes: enc.bytes,
         kbps: enc.kbps,
         bpp: enc.bpp,

@@ -14,7 +14,7 @@ import type { StudioClient } from '../shared/api/client.ts';
 import { CompareView } from './components/CompareView.tsx';
 import { DialoguePanel } from './components/DialoguePanel.tsx';
 import { MoonIcon, SunIcon } from './components/icons.tsx';
-import { JobsView, type EncodeCodecChoice, type EncodeMode } from './components/JobsView.tsx';
+import { JobsView, type EncodeChoice } from './components/JobsView.tsx';
 import { ProjectsView } from './components/ProjectsView.tsx';
 import { SettingsView } from './components/SettingsView.tsx';
 import { TimelineView } from './components/TimelineView.tsx';
@@ -130,10 +130,11 @@ function Studio(props: {
   };
 
   const encode = useCallback(
-    async (mode: EncodeMode = 'interpolation', codec: EncodeCodecChoice = {}): Promise<void> => {
+    // Without a choice (the timeline's button) the service's defaults: guided at its default rate.
+    async (choice: EncodeChoice = {}): Promise<void> => {
       if (!source) return;
       await timeline.flush();
-      jobs.upsert(await client.startEncode({ sourceId: source.id, mode, ...codec }));
+      jobs.upsert(await client.startEncode({ sourceId: source.id, ...choice }));
       onSection('jobs');
     },
     [client, source, timeline, jobs, onSection],
@@ -225,6 +226,8 @@ function Studio(props: {
             onJob={jobs.upsert}
             encodes={project.encodes}
             encodesError={project.encodesError}
+            keyframes={timeline.timeline?.keyframes ?? null}
+            frameCount={timeline.timeline?.frameCount ?? 0}
             onEncode={encode}
             onCompare={(id) => {
               setCompareId(id);

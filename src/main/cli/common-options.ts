@@ -1,5 +1,5 @@
 import { FITS, type WorkingGeometry } from '../media/geometry.ts';
-import type { ReconstructionMode } from '../../shared/engine/interfaces.ts';
+import { RECONSTRUCTION_MODES, type ReconstructionMode } from '../../shared/engine/interfaces.ts';
 import { M3cError } from '../../shared/engine/errors.ts';
 import { DEFAULT_DECODE_LIMITS, limitsProblem } from '../../shared/bitstream/index.ts';
 import { DEFAULT_SELECTION, type SelectionParams } from '../../shared/keyframes/index.ts';
@@ -43,6 +43,7 @@ export const MODELS_OPTIONS = {
 
 export const DENOISER_OPTIONS = {
   'denoiser-steps': { type: 'string' },
+  realism: { type: 'string' },
 } as const;
 
 export const KEYFRAME_CODEC_OPTIONS = {
@@ -52,10 +53,13 @@ export const KEYFRAME_CODEC_OPTIONS = {
 export const MODELS_HELP = `  --models DIR           model pack folder holding manifest.json (default: resources/models)`;
 
 export const DENOISER_HELP = `  --denoiser-steps N     learned keyframe codec: Euler steps of the latent denoiser when decoding, 0..${MAX_DENOISER_STEPS}
-                         (default ${DEFAULT_DENOISER_STEPS}; 0 = no diffusion). The .m3c does not record N: another N gives other frames`;
+                         (default ${DEFAULT_DENOISER_STEPS}; 0 = no diffusion). The .m3c does not record N: another N gives other frames
+  --realism R            guided files restored by the pack's guide-restore model: 0 (fidelity, default) .. 1
+                         (realism; blends the two restoration models). Not recorded in the .m3c either`;
 
 export const KEYFRAME_CODEC_HELP = `  --keyframe-codec C     learned, classical or auto (default: learned when the model pack has its models,
-                         else classical AV1); default budgets: learned ${LEARNED_DEFAULT_BUDGET} B (picks the coarse token grid), classical ${CLASSICAL_DEFAULT_BUDGET} B`;
+                         else classical AV1); default budgets: learned ${LEARNED_DEFAULT_BUDGET} B (picks the coarse token grid), classical ${CLASSICAL_DEFAULT_BUDGET} B;
+                         interpolation and prediction clips only: guided files code their keyframe layers with classical AV1`;
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -98,11 +102,25 @@ export function engineOptionsFrom(v: Values): EngineOptions {
     modelsDir: v.models as string | undefined,
     keyframeCodec: choiceArg(v['keyframe-codec'] as string | undefined, 'keyframe-codec', KEYFRAME_CODEC_CHOICES),
     denoiserSteps: numberArg(v['denoiser-steps'] as string | undefined, 'denoiser-steps', { min: 0, max: MAX_DENOISER_STEPS, integer: true }),
+    realism: numberArg(v.realism as string | undefined, 'realism', { min: 0, max: 1 }),
   };
 }
 
+/** --mode: guided (the default, issue 10), interpolation or prediction. */
 export function modeFrom(v: Values): ReconstructionMode {
-  return choiceArg(v.mode as string | undefined, 'mode', ['interpolation', 'prediction'] as const) ?? 'interpolation';
+  return choiceArg(v.mode as string | undefined, 'mode', RECONSTRUCTION_MODES) ?? 'guided';
+}
+
+/** --clip-modes: one mode per clip, comma-separated, an empty entry keeping --mode (e.g. "guided,,prediction"). */
+export function clipModesFrom(v: Values): (ReconstructionMode | undefined)[] | undefined {
+  const raw = v['clip-modes'] as string | undefined;
+  if (raw === undefined) return undefined;
+  return raw.split(',').map((m, i) => {
+    const t = m.trim();
+    if (t === '') return undefined;
+    if (!(RECONSTRUCTION_MODES as readonly string[]).includes(t)) throw new M3cError('usage', `--clip-modes entry ${i + 1} is "${t}": each must be one of ${RECONSTRUCTION_MODES.join(', ')} or empty`);
+    return t as ReconstructionMode;
+  });
 }
 
 export function requireOne(positionals: string[], what: string, command: string): string {

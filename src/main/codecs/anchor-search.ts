@@ -91,7 +91,7 @@ const AOM_CPU_USED = 6;
 const GOP = 9999;
 const DOWNSCALER = 'area+accurate_rnd';
 const UPSCALER = 'lanczos+accurate_rnd+full_chroma_int';
-const DECODER = 'libdav1d';
+export const AV1_DECODER = 'libdav1d';
 
 /**
  * Sizes of the working size's aspect from `min` up to the working size, each side even, in
@@ -188,9 +188,64 @@ export function preferredEncoder(trial: AnchorTrial, encoders: ReadonlySet<strin
   return { encoder: 'libsvtav1' };
 }
 
-function encoderArgs(encoder: AnchorEncoder, crf: number): string[] {
-  if (encoder === 'libsvtav1') return ['-c:v', 'libsvtav1', '-preset', String(SVT_PRESET), '-crf', String(crf), '-g', String(GOP)];
-  return ['-c:v', 'libaom-av1', '-cpu-used', String(AOM_CPU_USED), '-crf', String(crf), '-b:v', '0', '-g', String(GOP), '-threads', '1'];
+function encoderArgs(encoder: AnchorEncoder, crf: number, preset: number, cpuUsed: number): string[] {
+  if (encoder === 'libsvtav1') return ['-c:v', 'libsvtav1', '-preset', String(preset), '-crf', String(crf), '-g', String(GOP)];
+  return ['-c:v', 'libaom-av1', '-cpu-used', String(cpuUsed), '-crf', String(crf), '-b:v', '0', '-g', String(GOP), '-threads', '1'];
+}
+
+/** How an encoder was run, as the guide section and the reports state it. */
+export function encoderSettings(encoder: AnchorEncoder, preset: number, cpuUsed = AOM_CPU_USED): string {
+  return encoder === 'libsvtav1' ? `libsvtav1 preset ${preset}` : `libaom-av1 cpu-used ${cpuUsed}`;
+}
+
+export interface CodedObu {
+  readonly encoder: AnchorEncoder;
+  readonly fallback?: string;
+  readonly stream: Uint8Array;
+  readonly encodeMs: number;
+}
+
+/**
+ * Codes raw rgb24 frames of `source` size (already at the trial's frame rate, back to back in `input`)
+ * with SVT-AV1 (`preset`) or libaom into a raw OBU stream at the trial's size and CRF, written to `file`.
+ */
+export async function codeObuStream(
+  input: Uint8Array,
+  source: { width: number; height: number },
+  trial: AnchorTrial,
+  file: string,
+  options: { signal?: AbortSignal; preset: number; encoder?: AnchorEncoder; cpuUsed?: number },
+): Promise<CodedObu> {
+  const { signal, preset } = options;
+  const cpuUsed = options.cpuUsed ?? AOM_CPU_USED;
+  const encoders = await availableEncoders(signal);
+  if (options.encoder && !encoders.has(options.encoder)) throw new M3cError('ffmpeg', `the installed ffmpeg has no ${options.encoder}`);
+  const preferred = options.encoder ? { encoder: options.encoder } : preferredEncoder(trial, encoders);
+  const encode = (encoder: AnchorEncoder): Promise<unknown> =>
+    runFfmpeg(
+      [
+        '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${source.width}x${source.height}`, '-framerate', `${trial.fps.num}/${trial.fps.den}`, '-i', 'pipe:0',
+        '-vf', `scale=${trial.width}:${trial.height}:flags=${DOWNSCALER},format=yuv420p`,
+        ...encoderArgs(encoder, trial.crf, preset, cpuUsed),
+        '-f', 'obu', '-y', file,
+      ],
+      { stdin: input, signal, outputPath: file },
+    );
+  let encoder = preferred.encoder;
+  let fallback = 'fallback' in preferred ? preferred.fallback : undefined;
+  const t0 = performance.now();
+  try {
+    await encode(encoder);
+  } catch (e) {
+    if (isAbortError(e) || encoder !== 'libsvtav1') throw e;
+    if (!encoders.has('libaom-av1')) throw e;
+    fallback = `libsvtav1 failed: ${e instanceof Error ? e.message : String(e)}`;
+    encoder = 'libaom-av1';
+    await encode(encoder);
+  }
+  const encodeMs = performance.now() - t0;
+  const stream = new Uint8Array(await readFile(file));
+  return { encoder, ...(fallback ? { fallback } : {}), stream, encodeMs };
 }
 
 function checkTrial(trial: AnchorTrial, geometry: Geometry): void {
@@ -222,39 +277,16 @@ export async function encodeAnchor(frames: readonly RgbFrame[], geometry: Geomet
   const input = new Uint8Array(kept.length * geometry.width * geometry.height * 3);
   kept.forEach((i, k) => input.set(frames[i].data, k * geometry.width * geometry.height * 3));
 
-  const preferred = preferredEncoder(trial, await availableEncoders(signal));
   const dir = await mkdtemp(path.join(tmpdir(), 'm3c-anchor-'));
   try {
     const file = path.join(dir, 'anchor.obu');
-    const encode = (encoder: AnchorEncoder): Promise<unknown> =>
-      runFfmpeg(
-        [
-          '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${geometry.width}x${geometry.height}`, '-framerate', `${trial.fps.num}/${trial.fps.den}`, '-i', 'pipe:0',
-          '-vf', `scale=${trial.width}:${trial.height}:flags=${DOWNSCALER},format=yuv420p`,
-          ...encoderArgs(encoder, trial.crf),
-          '-f', 'obu', '-y', file,
-        ],
-        { stdin: input, signal, outputPath: file },
-      );
-    let { encoder, fallback } = preferred;
-    const t0 = performance.now();
-    try {
-      await encode(encoder);
-    } catch (e) {
-      if (isAbortError(e) || encoder !== 'libsvtav1') throw e;
-      const encoders = await availableEncoders(signal);
-      if (!encoders.has('libaom-av1')) throw e;
-      fallback = `libsvtav1 failed: ${e instanceof Error ? e.message : String(e)}`;
-      encoder = 'libaom-av1';
-      await encode(encoder);
-    }
-    const encodeMs = performance.now() - t0;
-    const stream = new Uint8Array(await readFile(file));
+    const coded = await codeObuStream(input, geometry, trial, file, { signal, preset: SVT_PRESET });
+    const { encoder, fallback, stream, encodeMs } = coded;
     const obu = obuBytes(stream);
 
     const t1 = performance.now();
     const { stdout } = await runFfmpeg(
-      ['-c:v', DECODER, '-f', 'obu', '-i', file, '-vf', `scale=${geometry.width}:${geometry.height}:flags=${UPSCALER},format=rgb24`, '-fps_mode', 'passthrough', '-f', 'rawvideo', 'pipe:1'],
+      ['-c:v', AV1_DECODER, '-f', 'obu', '-i', file, '-vf', `scale=${geometry.width}:${geometry.height}:flags=${UPSCALER},format=rgb24`, '-fps_mode', 'passthrough', '-f', 'rawvideo', 'pipe:1'],
       { signal },
     );
     const decodeMs = performance.now() - t1;

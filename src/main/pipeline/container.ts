@@ -7,14 +7,14 @@ import type { EncodeSections } from '../store/types.ts';
 import type { Geometry } from '../../shared/engine/frame.ts';
 import type { ReconstructionMode } from '../../shared/engine/interfaces.ts';
 import { M3cError } from '../../shared/engine/errors.ts';
-import { DEFAULT_DECODE_LIMITS, parseM3c, parseErrorToM3cError, writeM3c, type DecodeLimits, type M3cClip, type M3cFile, type M3cHeader } from '../../shared/bitstream/index.ts';
+import { DEFAULT_DECODE_LIMITS, parseM3c, parseErrorToM3cError, writeM3c, type DecodeLimits, type M3cClip, type M3cFile, type M3cGuide, type M3cHeader } from '../../shared/bitstream/index.ts';
 import type { SelectionParams } from '../../shared/keyframes/index.ts';
 import { CLASSICAL_AV1_ID } from '../codecs/index.ts';
-import type { Engine } from './engine.ts';
+import { GUIDED_RECONSTRUCTOR_ID, GUIDED_RESTORE_RECONSTRUCTOR_ID, type Engine } from './engine.ts';
 import type { CodedTexts } from './texts.ts';
 
 /** The header of a new .m3c: working geometry, the engine's backends and model pack, the selection parameters. */
-export function buildHeader(engine: Engine, geometry: Geometry, frameCount: number, selection: SelectionParams, keyframeBudgetBytes: number): M3cHeader {
+export function buildHeader(engine: Engine, geometry: Geometry, frameCount: number, selection: SelectionParams, keyframeBudgetBytes: number, guided = false): M3cHeader {
   return {
     width: geometry.width,
     height: geometry.height,
@@ -23,8 +23,9 @@ export function buildHeader(engine: Engine, geometry: Geometry, frameCount: numb
     frameCount,
     modelPackId: engine.manifest.packId,
     modelPackHash: engine.modelPackHash,
-    keyframeCodecId: engine.keyframeCodec.id,
-    reconstructorId: engine.reconstructor.id,
+    // A guided file codes its keyframes (enhancement layers over the guide) with the classical codec.
+    keyframeCodecId: guided ? CLASSICAL_AV1_ID : engine.keyframeCodec.id,
+    reconstructorId: guided ? (engine.restoreGuided ? GUIDED_RESTORE_RECONSTRUCTOR_ID : GUIDED_RECONSTRUCTOR_ID) : engine.reconstructor.id,
     textCoderId: engine.textCoderId,
     params: {
       strategy: selection.strategy,
@@ -38,15 +39,16 @@ export function buildHeader(engine: Engine, geometry: Geometry, frameCount: numb
 }
 
 /** Clip i runs from keyframes[i] to the next keyframe (the last to frameCount) and carries payloads[i] and texts[i]. */
-export function buildClips(keyframes: readonly number[], frameCount: number, mode: ReconstructionMode, payloads: readonly Uint8Array[], texts: readonly CodedTexts[]): M3cClip[] {
+export function buildClips(keyframes: readonly number[], frameCount: number, mode: ReconstructionMode | readonly ReconstructionMode[], payloads: readonly Uint8Array[], texts: readonly CodedTexts[]): M3cClip[] {
   return keyframes.map((first, i) => {
     const end = i + 1 < keyframes.length ? keyframes[i + 1] : frameCount;
     const last = i + 1 === keyframes.length;
+    const m = typeof mode === 'string' ? mode : mode[i];
     return {
       firstFrame: first,
       length: end - first,
-      // Interpolation needs the next keyframe: the last clip always predicts.
-      mode: last ? 'prediction' : mode,
+      // Interpolation needs the next keyframe: the last clip predicts (a guided clip needs none).
+      mode: last && m === 'interpolation' ? 'prediction' : m,
       keyframe: payloads[i],
       keyframeText: texts[i].keyframeText,
       clipText: texts[i].clipText,
@@ -68,7 +70,7 @@ export interface BitstreamSummary {
   readonly sections: SectionBytes;
 }
 
-export function summariseBitstream(m3c: Uint8Array, header: M3cHeader, clips: readonly M3cClip[]): BitstreamSummary {
+export function summariseBitstream(m3c: Uint8Array, header: M3cHeader, clips: readonly M3cClip[], guide?: M3cGuide): BitstreamSummary {
   const sum = (f: (c: M3cClip) => Uint8Array): number => clips.reduce((a, c) => a + f(c).length, 0);
   const keyframes = sum((c) => c.keyframe);
   const keyframeTexts = sum((c) => c.keyframeText);
@@ -82,14 +84,16 @@ export function summariseBitstream(m3c: Uint8Array, header: M3cHeader, clips: re
     durationSec,
     bpp: bits / (header.width * header.height * header.frameCount),
     kbps: bits / durationSec / 1000,
-    sections: { keyframes, keyframeTexts, clipTexts, container: m3c.length - keyframes - keyframeTexts - clipTexts },
+    sections: guide
+      ? { keyframes, keyframeTexts, clipTexts, guide: guide.stream.length, container: m3c.length - keyframes - keyframeTexts - clipTexts - guide.stream.length }
+      : { keyframes, keyframeTexts, clipTexts, container: m3c.length - keyframes - keyframeTexts - clipTexts },
   };
 }
 
 /** The .m3c bytes of a header and its clips, and what they hold. */
-export function writeBitstream(header: M3cHeader, clips: M3cClip[]): { m3c: Uint8Array; summary: BitstreamSummary } {
-  const m3c = writeM3c({ header, clips });
-  return { m3c, summary: summariseBitstream(m3c, header, clips) };
+export function writeBitstream(header: M3cHeader, clips: M3cClip[], guide?: M3cGuide): { m3c: Uint8Array; summary: BitstreamSummary } {
+  const m3c = writeM3c(guide ? { header, guide, clips } : { header, clips });
+  return { m3c, summary: summariseBitstream(m3c, header, clips, guide) };
 }
 
 /**

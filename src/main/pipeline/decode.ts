@@ -7,7 +7,8 @@ import type { ProgressListener } from '../../shared/engine/progress.ts';
 import type { M3cFile } from '../../shared/bitstream/index.ts';
 import { encodeMp4 } from '../media/index.ts';
 import { StageTimer } from '../util/stage-timer.ts';
-import type { Engine } from './engine.ts';
+import { GUIDED_RESTORE_RECONSTRUCTOR_ID, type Engine } from './engine.ts';
+import { M3cError } from '../../shared/engine/errors.ts';
 import { keyframeDecoder } from './keyframes.ts';
 import { reconstructClips } from './reconstruct.ts';
 import { ClipTextWindow } from './texts.ts';
@@ -18,7 +19,7 @@ export { clipTexts, clipTextsOf } from './texts.ts';
 export interface DecodeOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressListener;
-  /** Milliseconds per stage ('keyframe-decoding', 'reconstruction'), accumulated. */
+  /** Milliseconds per stage ('keyframe-decoding', 'guide-decoding', 'reconstruction'), accumulated. */
   readonly timings?: Record<string, number>;
 }
 
@@ -29,7 +30,10 @@ export async function* decodeVideoFrames(engine: Engine, file: M3cFile, options:
   const decodeKeyframe = keyframeDecoder(engine, file, { timer, signal });
   const reconstructor = engine.reconstructorById(file.header.reconstructorId);
   const texts = new ClipTextWindow(file);
-  yield* reconstructClips(file, { decodeKeyframe, reconstructor, texts, timer, signal, onProgress });
+  const restorer = file.header.reconstructorId === GUIDED_RESTORE_RECONSTRUCTOR_ID ? engine.restorer : undefined;
+  if (file.header.reconstructorId === GUIDED_RESTORE_RECONSTRUCTOR_ID && !restorer) throw new M3cError('model', `this .m3c needs the guide-restore model, which model pack ${engine.manifest.packId} does not have`);
+  const restore = restorer ? (f: RgbFrame, s?: AbortSignal) => restorer.restore(f, s) : undefined;
+  yield* reconstructClips(file, { decodeKeyframe, reconstructor, detailFlow: engine.detailFlow, restore, texts, timer, signal, onProgress });
 }
 
 export interface DecodeToMp4Result {
@@ -50,6 +54,6 @@ export async function decodeToMp4(engine: Engine, file: M3cFile, outPath: string
       totalFrames: file.header.frameCount,
     }),
   );
-  timings['mp4-encoding'] = timings.total - (timings['keyframe-decoding'] ?? 0) - (timings.reconstruction ?? 0);
+  timings['mp4-encoding'] = timings.total - (timings['keyframe-decoding'] ?? 0) - (timings['guide-decoding'] ?? 0) - (timings.reconstruction ?? 0);
   return { frames: r.frames, bytes: r.bytes, timings };
 }

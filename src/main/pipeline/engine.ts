@@ -9,9 +9,18 @@ import { AppearanceEmbedder } from '../analysis/index.ts';
 import { DenseFlowEstimator } from '../../shared/vision/index.ts';
 import { createReconstructor } from '../../shared/reconstruct/index.ts';
 import { ClassicalAv1KeyframeCodec, CLASSICAL_DEFAULT_BUDGET } from '../codecs/index.ts';
+import { checkRealism, GuideRestorer, hasRealism, hasRestoration } from '../codecs/guide-restore.ts';
 import { availableGrids, DEFAULT_DENOISER_STEPS, LearnedKeyframeCodec, learnedSlots, MAX_DENOISER_STEPS, type TokenGrid } from '../codecs/learned/index.ts';
 import { TEXT_CODER_ID } from '../../shared/text/index.ts';
 import { loadManifest, modelPackHash, SessionCache, type ModelManifest } from '../inference/index.ts';
+
+/**
+ * The reconstruction of a guided file (issue 10): guide track (guided clips, shared/reconstruct/guided.ts)
+ * and classical-flow-v2 for its prediction and interpolation clips.
+ */
+export const GUIDED_RECONSTRUCTOR_ID = 'guided-flow-v1';
+/** guided-flow-v1 with every guided frame then restored by the pack's guide-restore model (codecs/guide-restore.ts). */
+export const GUIDED_RESTORE_RECONSTRUCTOR_ID = 'guided-restore-v1';
 
 export const DEFAULT_GEOMETRY: Geometry = { width: 512, height: 320, fpsNum: 8, fpsDen: 1 };
 
@@ -28,6 +37,12 @@ export interface Engine {
   /** Token grids whose learned models the pack provides (empty: the learned codec is unavailable). */
   readonly learnedGrids: readonly TokenGrid[];
   readonly reconstructor: ClipReconstructor;
+  /** Flow of the guided clips' detail, at the guide's size. */
+  readonly detailFlow: FlowEstimator;
+  /** The learned restoration of guided frames, when the pack has its model (guided encodes then name GUIDED_RESTORE_RECONSTRUCTOR_ID). */
+  readonly restorer?: GuideRestorer;
+  /** Whether new guided encodes use `restorer` (it exists and EngineOptions.restoration is not false). */
+  readonly restoreGuided: boolean;
   readonly textCoderId: string;
   readonly manifest: ModelManifest;
   readonly modelPackHash: Uint8Array;
@@ -82,6 +97,13 @@ export interface EngineOptions {
    * directly). The .m3c does not record it: decoding a file with another N gives other frames.
    */
   readonly denoiserSteps?: number;
+  /**
+   * Guided files with restoration: the decoder's fidelity/realism setting, 0 (fidelity, default) .. 1
+   * (realism). Not recorded in the .m3c: decoding with another value gives other frames.
+   */
+  readonly realism?: number;
+  /** Guided encodes: whether to use the pack's restoration model when it has one (default true). */
+  readonly restoration?: boolean;
 }
 
 function checkDenoiserSteps(steps: number): number {
@@ -112,7 +134,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const reconstructor = new ClassicalClipReconstructor(new DenseFlowEstimator());
   const codecs = new Map<string, KeyframeCodec>([[classical.id, classical]]);
   if (learned) codecs.set(learned.id, learned);
-  const reconstructors = new Map<string, ClipReconstructor>([[reconstructor.id, reconstructor]]);
+  // A guided file names the guided reconstruction; its prediction and interpolation clips use today's.
+  const reconstructors = new Map<string, ClipReconstructor>([
+    [reconstructor.id, reconstructor],
+    [GUIDED_RECONSTRUCTOR_ID, reconstructor],
+  ]);
+  const restorer = hasRestoration(manifest) ? new GuideRestorer(new SessionCache(manifest), checkRealism(options.realism ?? 0), hasRealism(manifest)) : undefined;
+  if (restorer) reconstructors.set(GUIDED_RESTORE_RECONSTRUCTOR_ID, reconstructor);
+
   return {
     embedder: new AppearanceEmbedder(),
     analysisFlow: new DenseFlowEstimator(),
@@ -121,6 +150,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
     defaultKeyframeBudget: keyframeCodecKind === 'learned' ? LEARNED_DEFAULT_BUDGET : CLASSICAL_DEFAULT_BUDGET,
     learnedGrids,
     reconstructor,
+    detailFlow: new DenseFlowEstimator({ workingWidth: 256 }),
+    ...(restorer ? { restorer } : {}),
+    restoreGuided: restorer !== undefined && options.restoration !== false,
     textCoderId: TEXT_CODER_ID,
     manifest,
     modelPackHash: modelPackHash(manifest),
@@ -136,6 +168,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     },
     async dispose() {
       await learned?.dispose();
+      await restorer?.dispose();
     },
   };
 }

@@ -38,6 +38,6 @@ export function retextBitstream(engine: Engine, bytes: Uint8Array, descriptions:
   const coded = timer.timeSync('text-coding', () => texts.map(encodeTexts));
   const clips: M3cClip[] = file.clips.map((c, i) => ({ ...c, keyframeText: coded[i].keyframeText, clipText: coded[i].clipText }));
   throwIfAborted(options.signal);
-  const { m3c, summary } = timer.timeSync('container', () => writeBitstream(file.header, clips));
+  const { m3c, summary } = timer.timeSync('container', () => writeBitstream(file.header, clips, file.guide));
   return { ...summary, m3c, keyframes, descriptions: texts, timings: timer.timings };
 }

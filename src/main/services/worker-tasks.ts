@@ -4,6 +4,8 @@ import type { Fit, WorkingGeometry } from '../../shared/api/contract.ts';
 import type { SelectionParams } from '../../shared/keyframes/index.ts';
 import type { DescriptionsFile } from '../pipeline/descriptions-file.ts';
 import type { SectionBytes } from '../pipeline/container.ts';
+import type { ReconstructionMode } from '../../shared/engine/interfaces.ts';
+import type { GuidedSummary } from '../pipeline/encode.ts';
 import type { KeyframeCodecKind } from '../pipeline/engine.ts';
 import type { FinishedText } from '../pipeline/describe.ts';
 import type { SourceAnchor } from '../pipeline/anchor.ts';
@@ -21,7 +23,11 @@ export type WorkerTask =
       /** How the source is fitted into the geometry: the same fit as the stored analysis's signals. */
       readonly fit: Fit;
       readonly selection: SelectionParams;
-      readonly mode: 'interpolation' | 'prediction';
+      readonly mode: ReconstructionMode;
+      /** Guided files: the whole file's rate in kbit/s (null: the encoder's default). */
+      readonly targetKbps: number | null;
+      /** Per clip, a mode other than `mode` (null entries and a null list: `mode`). */
+      readonly clipModes: readonly (ReconstructionMode | null)[] | null;
       readonly keyframeBudgetBytes: number | null;
       readonly keyframeCodec: KeyframeCodecKind;
       readonly modelsDir: string | null;
@@ -88,6 +94,8 @@ export interface EncodeOutcome {
   readonly keyframes: number[];
   readonly sections: SectionBytes;
   readonly timings: Record<string, number>;
+  /** Guided files (encode only): the guide chosen and the rate split. */
+  readonly guided?: GuidedSummary;
 }
 
 export interface DecodeOutcome {

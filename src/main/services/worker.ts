@@ -104,13 +104,16 @@ async function runWith(engine: Engine, task: ComputeTask): Promise<AnalysisOutco
         geometry,
         selection: task.selection,
         mode: task.mode,
+        clipModes: task.clipModes?.map((m) => m ?? undefined),
+        targetKbps: task.targetKbps ?? undefined,
         keyframeBudgetBytes: task.keyframeBudgetBytes ?? undefined,
         descriptions: task.descriptions,
         signals: task.signals ? deserialiseFrameSignals(task.signals) : undefined,
         signal,
         onProgress,
       });
-      return writeEncoded(task.output, r);
+      const outcome = await writeEncoded(task.output, r);
+      return r.guided ? { ...outcome, guided: r.guided } : outcome;
     }
     case 'retext': {
       const r = retextBitstream(engine, new Uint8Array(await readFile(task.m3cPath)), task.descriptions, { signal });

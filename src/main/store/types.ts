@@ -129,8 +129,10 @@ export interface EncodeSections {
   readonly keyframeTexts: number;
   /** Coded clip descriptions D^C. */
   readonly clipTexts: number;
-  /** Magic, header, length prefixes, CRCs and per-clip fields. */
+  /** Magic, header, length prefixes, CRCs and per-clip fields (and the guide section's own fields). */
   readonly container: number;
+  /** The guide stream (guided files, bitstream v2); absent or 0 otherwise. */
+  readonly guide?: number;
 }
 
 /**

@@ -1,76 +1,21 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
-import FormControl from '@mui/material/FormControl';
-import InputLabel from '@mui/material/InputLabel';
 import LinearProgress from '@mui/material/LinearProgress';
-import MenuItem from '@mui/material/MenuItem';
-import Select from '@mui/material/Select';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
-import ToggleButton from '@mui/material/ToggleButton';
-import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
-import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import type { EncodeInfo, JobInfo, KeyframeCodecKind, KeyframeCodecsInfo, SourceInfo } from '../../shared/api/contract.ts';
+import type { EncodeInfo, JobInfo, SourceInfo } from '../../shared/api/contract.ts';
 import { useStudio } from '../context.tsx';
 import { formatEta, formatTime } from '../format.ts';
 import { isActive } from '../hooks/useJobs.ts';
 import { EmptyState, ErrorNotice, toShownError, type ShownError } from './common.tsx';
 import { EncodeLibrary } from './jobs/EncodeLibrary.tsx';
+import { EncodePanel, type EncodeChoice } from './jobs/EncodePanel.tsx';
 
 export { EncodeLibrary } from './jobs/EncodeLibrary.tsx';
-
-export type EncodeMode = 'interpolation' | 'prediction';
-
-/** What the Encode panel sends besides the mode; absent fields take the service's defaults. */
-export interface EncodeCodecChoice {
-  readonly keyframeCodec?: KeyframeCodecKind;
-  readonly denoiserSteps?: number;
-}
-
-/** The keyframe codec and, for the learned one, the denoiser steps; learned is disabled when the pack lacks it. */
-function KeyframeCodecSelect(props: { info: KeyframeCodecsInfo | null; value: EncodeCodecChoice; onChange: (v: EncodeCodecChoice) => void }): ReactNode {
-  const { info, value } = props;
-  const codec = value.keyframeCodec ?? info?.default ?? 'classical';
-  const steps = value.denoiserSteps ?? info?.defaultDenoiserSteps ?? 4;
-  const stepChoices = Array.from({ length: (info?.maxDenoiserSteps ?? 8) + 1 }, (_v, i) => i);
-  return (
-    <>
-      {/* A disabled menu item takes no pointer events, so the reason sits on the whole control. */}
-      <Tooltip title={info?.learnedUnavailable ?? ''}>
-        <FormControl size="small" sx={{ minWidth: 180 }}>
-          <InputLabel id="keyframe-codec-label">Keyframe codec</InputLabel>
-          <Select
-            labelId="keyframe-codec-label"
-            label="Keyframe codec"
-            value={codec}
-            disabled={!info}
-            onChange={(e) => props.onChange({ ...value, keyframeCodec: e.target.value as KeyframeCodecKind })}
-          >
-            <MenuItem value="learned" disabled={!!info?.learnedUnavailable}>
-              {info?.learnedUnavailable ? 'Learned (needs its models)' : 'Learned'}
-            </MenuItem>
-            <MenuItem value="classical">Classical AV1</MenuItem>
-          </Select>
-        </FormControl>
-      </Tooltip>
-      {codec === 'learned' ? (
-        <FormControl size="small" sx={{ minWidth: 140 }}>
-          <InputLabel id="denoiser-steps-label">Denoiser steps</InputLabel>
-          <Select labelId="denoiser-steps-label" label="Denoiser steps" value={steps} onChange={(e) => props.onChange({ ...value, denoiserSteps: Number(e.target.value) })}>
-            {stepChoices.map((n) => (
-              <MenuItem key={n} value={n}>
-                {n === 0 ? '0 (no diffusion)' : n}
-              </MenuItem>
-            ))}
-          </Select>
-        </FormControl>
-      ) : null}
-    </>
-  );
-}
+export type { EncodeChoice, EncodeCodecChoice, EncodeMode } from './jobs/EncodePanel.tsx';
 
 const KIND_NAMES: Record<JobInfo['kind'], string> = { analysis: 'Analysis', encode: 'Encode', decode: 'Decode', describe: 'Describe', anchor: 'Anchor search', retext: 'Re-encode texts' };
 
@@ -124,27 +69,14 @@ export function JobsView(props: {
   onJob: (job: JobInfo) => void;
   encodes: readonly EncodeInfo[];
   encodesError: ShownError | null;
-  onEncode: (mode: EncodeMode, codec: EncodeCodecChoice) => Promise<void>;
+  /** Keyframes of the saved selection and the frame count (the clips of the per-clip modes). */
+  keyframes: readonly number[] | null;
+  frameCount: number;
+  onEncode: (choice: EncodeChoice) => Promise<void>;
   onCompare: (encodeId: number) => void;
 }): ReactNode {
   const { navigate, client } = useStudio();
   const { source, jobs, projectId } = props;
-  const [mode, setMode] = useState<EncodeMode>('interpolation');
-  const [codecs, setCodecs] = useState<KeyframeCodecsInfo | null>(null);
-  const [codec, setCodec] = useState<EncodeCodecChoice>({});
-  useEffect(() => {
-    let live = true;
-    // Without the settings the choice stays on the service's default (the select is disabled).
-    client.getSettings({}).then(
-      (s) => live && setCodecs(s.keyframeCodecs),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [client]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ShownError | null>(null);
   const names = new Map(props.sources.map((s) => [s.id, s.name]));
   const shown = projectId === null ? jobs : jobs.filter((j) => j.projectId === projectId);
   const finishedCount = jobs.filter((j) => !isActive(j)).length;
@@ -155,46 +87,9 @@ export function JobsView(props: {
     client.clearFinishedJobs({}).catch((e: unknown) => setClearError(toShownError(e)));
   };
 
-  const encode = (): void => {
-    setBusy(true);
-    setError(null);
-    props.onEncode(mode, codec).then(
-      () => setBusy(false),
-      (e: unknown) => {
-        setBusy(false);
-        setError(toShownError(e));
-      },
-    );
-  };
-
   return (
     <Stack spacing={3}>
-      <Paper variant="outlined" sx={{ p: 2 }} component="section" aria-label="Encode">
-        <Typography variant="h6" component="h2" gutterBottom>
-          Encode
-        </Typography>
-        {source ? (
-          <Stack direction="row" spacing={2} sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
-            <Typography>{source.name}</Typography>
-            <ToggleButtonGroup exclusive size="small" value={mode} aria-label="Reconstruction mode" onChange={(_e, v: EncodeMode | null) => v && setMode(v)}>
-              <ToggleButton value="interpolation" aria-label="Interpolation mode">
-                Interpolation
-              </ToggleButton>
-              <ToggleButton value="prediction" aria-label="Prediction mode">
-                Prediction
-              </ToggleButton>
-            </ToggleButtonGroup>
-            <KeyframeCodecSelect info={codecs} value={codec} onChange={setCodec} />
-            <Button variant="contained" onClick={encode} disabled={busy || !source.analysis} aria-label="Encode this video">
-              Encode with the saved selection
-            </Button>
-            {!source.analysis ? <Typography color="text.secondary">The video needs its analysis first (see Timeline).</Typography> : null}
-          </Stack>
-        ) : (
-          <Typography color="text.secondary">Open a project and a video to encode it.</Typography>
-        )}
-        <ErrorNotice title="Could not start the encode" error={error} onRetry={encode} />
-      </Paper>
+      <EncodePanel source={source} keyframes={props.keyframes} frameCount={props.frameCount} onEncode={props.onEncode} />
 
       <Box component="section" aria-label="Job queue">
         <Stack direction="row" spacing={2} sx={{ alignItems: 'center', mb: 1 }}>

@@ -6,7 +6,7 @@
  */
 import type { ErrorCode } from '../engine/errors.ts';
 import type { Geometry } from '../engine/frame.ts';
-import type { KeyframeCodecKind } from '../engine/interfaces.ts';
+import type { KeyframeCodecKind, ReconstructionMode } from '../engine/interfaces.ts';
 import type { SelectionParams } from '../keyframes/select.ts';
 import type { Fit, WorkingGeometry } from './fit.ts';
 import type { MediaRef } from './media-refs.ts';
@@ -131,11 +131,24 @@ export interface JobInfo {
   readonly error: ApiError | null;
 }
 
-export type { KeyframeCodecKind } from '../engine/interfaces.ts';
+export type { KeyframeCodecKind, ReconstructionMode } from '../engine/interfaces.ts';
+export { RECONSTRUCTION_MODES } from '../engine/interfaces.ts';
+
+/**
+ * The rate a guided encode may be asked for (kbit/s of the whole file); the same numbers as
+ * DEFAULT_TARGET_KBPS, MIN_TARGET_KBPS and MAX_TARGET_KBPS of src/main/pipeline/guided-encode.ts.
+ */
+export const GUIDED_TARGET_KBPS = { default: 3, min: 0.5, max: 1000 } as const;
 
 export interface EncodeParams {
   readonly selection: SelectionParams;
-  readonly mode: 'interpolation' | 'prediction';
+  /** Encodes recorded before the guided mode existed have 'interpolation' or 'prediction'. */
+  readonly mode: ReconstructionMode;
+  /** Guided files: the whole file's rate asked for (kbit/s). Absent for files without a guide. */
+  readonly targetKbps?: number;
+  /** Per clip of the selection, a mode other than `mode` (null: the project's mode); absent: none. */
+  readonly clipModes?: readonly (ReconstructionMode | null)[];
+  /** Null for guided files (their keyframes follow the rate split) and when the codec's default was used. */
   readonly keyframeBudgetBytes: number | null;
   readonly geometry: Geometry;
   /** Absent in encodes recorded before the codec became selectable (those used 'classical'). */
@@ -166,8 +179,23 @@ export interface EncodeInfo {
   readonly finishedAt: Timestamp | null;
   readonly error: string | null;
   readonly hasReconstruction: boolean;
-  /** Bytes of each part of a finished encode's .m3c: keyframe payloads, keyframe texts, clip texts, container. */
-  readonly sections?: { readonly keyframes: number; readonly keyframeTexts: number; readonly clipTexts: number; readonly container: number } | null;
+  /** Bytes of each part of a finished encode's .m3c: keyframe payloads, keyframe texts, clip texts, container, and the guide stream of a guided file. */
+  readonly sections?: { readonly keyframes: number; readonly keyframeTexts: number; readonly clipTexts: number; readonly container: number; readonly guide?: number } | null;
+  /** A finished guided encode: the guide stream chosen and the budget it was chosen under; null otherwise. */
+  readonly guided?: GuidedEncodeInfo | null;
+}
+
+export interface GuidedEncodeInfo {
+  /** Coded size and frame rate of the guide stream. */
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  /** The guide encoder's quantiser (CRF) and which encoder made it. */
+  readonly crf: number;
+  readonly encoder: string;
+  /** The whole file's byte budget (from the asked rate) and the guide stream's bytes; targetBytes is null when unknown (a file read back). */
+  readonly targetBytes: number | null;
+  readonly guideBytes: number;
 }
 
 export interface Comparison {
@@ -319,10 +347,18 @@ export interface StudioApi {
   /** Re-runs the dialogue for the saved selection's items (all, or the listed ones) as a 'describe' job. */
   describe(params: { sourceId: number; items?: { kind: ItemKind; index: number }[] }): Promise<JobInfo>;
 
-  /** keyframeCodec defaults to KeyframeCodecsInfo.default; denoiserSteps (0..max) to defaultDenoiserSteps. */
+  /**
+   * mode defaults to 'guided'. A guided file (mode 'guided' or a clip of it guided) codes its keyframes with
+   * the classical codec at the budget the rate split leaves: keyframeCodec 'learned' and keyframeBudgetBytes
+   * are refused for it, and targetKbps (GUIDED_TARGET_KBPS, default 3) is refused for any other. clipModes
+   * gives a mode per clip of the saved selection (null: mode). keyframeCodec defaults to
+   * KeyframeCodecsInfo.default; denoiserSteps (0..max) to defaultDenoiserSteps.
+   */
   startEncode(params: {
     sourceId: number;
-    mode?: 'interpolation' | 'prediction';
+    mode?: ReconstructionMode;
+    targetKbps?: number;
+    clipModes?: (ReconstructionMode | null)[];
     keyframeBudgetBytes?: number;
     keyframeCodec?: KeyframeCodecKind;
     denoiserSteps?: number;

@@ -12,17 +12,19 @@ import {
   fpsNumProblem,
   fpsRatioProblem,
   frameCountProblem,
+  guideSizeProblem,
   idLengthProblem,
   intervalProblem,
   isPrintableAscii,
   limitsProblem,
   strategyCodeProblem,
 } from './validate.ts';
-import { LIMITS, M3C_MAGIC, M3C_VERSION, MIN_CLIP_SECTION_BYTES, STRATEGY_CODES } from './types.ts';
+import { GUIDE_CODEC_IDS, LIMITS, M3C_MAGIC, M3C_VERSION, M3C_VERSION_1, MIN_CLIP_SECTION_BYTES, MODE_CODES, STRATEGY_CODES } from './types.ts';
 import type {
   FieldKind,
   M3cClip,
   M3cFile,
+  M3cGuide,
   M3cHeader,
   M3cLayout,
   M3cParseError,
@@ -177,7 +179,8 @@ function closeSection(c: Cursor, s: Section, name: string, rec: Recorder | null)
   rec?.field('crc-32', s.fieldsEnd, 4, 'framing');
 }
 
-function readPreamble(bytes: Uint8Array, rec: Recorder | null): void {
+/** Reads the preamble and returns the format version (1 or 2). */
+function readPreamble(bytes: Uint8Array, rec: Recorder | null): number {
   rec?.open('preamble', 0);
   for (let i = 0; i < M3C_MAGIC.length; i++) {
     if (i >= bytes.length) {
@@ -192,16 +195,37 @@ function readPreamble(bytes: Uint8Array, rec: Recorder | null): void {
   const at = M3C_MAGIC.length;
   if (at >= bytes.length) fail('truncated', `the file is only ${bytes.length} bytes long, too short for an .m3c file`, bytes.length);
   const version = bytes[at];
-  if (version !== M3C_VERSION) {
+  if (version !== M3C_VERSION && version !== M3C_VERSION_1) {
     fail(
       'unsupported-version',
       version > M3C_VERSION
-        ? `the file uses .m3c format version ${version}, newer than this build reads (${M3C_VERSION}); update m3c`
-        : `the file claims .m3c format version ${version}, which does not exist (this build reads version ${M3C_VERSION})`,
+        ? `the file uses .m3c format version ${version}, newer than this build reads (${M3C_VERSION_1} and ${M3C_VERSION}); update m3c`
+        : `the file claims .m3c format version ${version}, which does not exist (this build reads versions ${M3C_VERSION_1} and ${M3C_VERSION})`,
       at,
     );
   }
   rec?.field('format version', at, 1, 'framing');
+  return version;
+}
+
+function readGuide(bytes: Uint8Array, pos: number, h: M3cHeader, rec: Recorder | null): { guide: M3cGuide; end: number } {
+  const s = readSection(bytes, pos, 'guide', 'guide', rec);
+  const c = new Cursor(bytes, s.fieldsStart, s.fieldsEnd, 'guide', 'out-of-range', rec);
+  const codecAt = c.pos;
+  const codecId = c.ascii('guide codec id');
+  if (!GUIDE_CODEC_IDS.includes(codecId)) fail('out-of-range', `guide: codec "${codecId}" is not one this build decodes (${GUIDE_CODEC_IDS.join(', ')}) (offset ${codecAt})`, codecAt);
+  const sizeAt = c.pos;
+  const width = c.varint('guide width', 'metadata');
+  const height = c.varint('guide height', 'metadata');
+  const fpsNum = c.varint('guide fps numerator', 'metadata');
+  const fpsDen = c.varint('guide fps denominator', 'metadata');
+  const problem = guideSizeProblem({ width, height, fpsNum, fpsDen }, h);
+  if (problem) fail('out-of-range', `guide: ${problem} (offset ${sizeAt})`, sizeAt);
+  const quantizer = c.varint('guide quantiser', 'metadata');
+  const encoder = c.ascii('guide encoder');
+  const stream = c.take(c.remaining, 'guide stream', 'guide');
+  closeSection(c, s, 'guide', rec);
+  return { guide: { codecId, width, height, fpsNum, fpsDen, quantizer, encoder, stream }, end: s.end };
 }
 
 interface HeaderRead {
@@ -288,7 +312,7 @@ function checkModelPack(h: M3cHeader, known: ReadonlyMap<string, Uint8Array>, of
   );
 }
 
-function readClips(bytes: Uint8Array, pos: number, h: M3cHeader, clipCount: number, rec: Recorder | null): { clips: M3cClip[]; end: number } {
+function readClips(bytes: Uint8Array, pos: number, h: M3cHeader, clipCount: number, version: number, rec: Recorder | null): { clips: M3cClip[]; end: number } {
   // A count the remaining bytes cannot hold is caught before any per-clip work.
   const available = bytes.length - pos;
   if (clipCount > Math.floor(available / MIN_CLIP_SECTION_BYTES)) {
@@ -306,8 +330,10 @@ function readClips(bytes: Uint8Array, pos: number, h: M3cHeader, clipCount: numb
     const c = new Cursor(bytes, s.fieldsStart, s.fieldsEnd, where, 'out-of-range', rec);
     const lengthAt = c.pos;
     const lengthAndMode = c.varint('length and mode', 'metadata');
-    const length = Math.floor(lengthAndMode / 2);
-    const mode = lengthAndMode % 2 === 1 ? 'interpolation' : 'prediction';
+    const modeBits = version === M3C_VERSION_1 ? 2 : 4;
+    const length = Math.floor(lengthAndMode / modeBits);
+    const mode = MODE_CODES[lengthAndMode % modeBits];
+    if (mode === undefined) fail('out-of-range', `${where}: mode code ${lengthAndMode % modeBits} is not defined (offset ${lengthAt})`, lengthAt);
     const framesLeft = h.frameCount - firstFrame;
     if (length < 1) fail('out-of-range', `${where}: has no frames (offset ${lengthAt})`, lengthAt);
     if (length > framesLeft) {
@@ -329,7 +355,7 @@ function readClips(bytes: Uint8Array, pos: number, h: M3cHeader, clipCount: numb
 
 function parseInto(bytes: Uint8Array, options: ParseOptions | undefined, rec: Recorder | null): M3cFile {
   if (!(bytes instanceof Uint8Array)) fail('wrong-magic', 'the input is not a byte array');
-  readPreamble(bytes, rec);
+  const version = readPreamble(bytes, rec);
   const headerAt = M3C_MAGIC.length + 1;
   const hs = readSection(bytes, headerAt, 'header', 'header', rec);
   const { header, clipCount, packIdOffset } = readHeader(bytes, hs, rec);
@@ -339,11 +365,12 @@ function parseInto(bytes: Uint8Array, options: ParseOptions | undefined, rec: Re
   const limits = options?.limits;
   const tooLarge = limits === undefined ? null : limitsProblem(header, limits);
   if (tooLarge) fail('exceeds-limits', tooLarge, headerAt);
-  const { clips, end } = readClips(bytes, hs.end, header, clipCount, rec);
+  const g = version === M3C_VERSION_1 ? undefined : readGuide(bytes, hs.end, header, rec);
+  const { clips, end } = readClips(bytes, g ? g.end : hs.end, header, clipCount, version, rec);
   if (end !== bytes.length) {
     fail('trailing-data', `the file has ${bytes.length - end} unexpected bytes after its last clip (offset ${end})`, end);
   }
-  return { version: M3C_VERSION, header, clips };
+  return g ? { version, header, guide: g.guide, clips } : { version, header, clips };
 }
 
 /** Any exception that is not ours is a parser bug; it still becomes an error value, never a throw. */
@@ -388,7 +415,7 @@ export function describeSections(bytes: Uint8Array): M3cLayout {
 
 /** Bytes per kind over the given sections (e.g. how much of a file is text). */
 export function layoutTotals(sections: readonly M3cSectionSpan[]): Record<FieldKind, number> {
-  const totals: Record<FieldKind, number> = { framing: 0, metadata: 0, keyframe: 0, text: 0 };
+  const totals: Record<FieldKind, number> = { framing: 0, metadata: 0, keyframe: 0, text: 0, guide: 0 };
   for (const s of sections) for (const f of s.fields) totals[f.kind] += f.size;
   return totals;
 }

@@ -50,9 +50,31 @@ export interface M3cClip {
   clipText: Uint8Array;
 }
 
+/**
+ * The guide stream of a version-2 file: the whole video coded by a classical codec at a reduced size
+ * and frame rate (coded frame k shows working frame floor(k * F / f), F the header's rate, f this one).
+ */
+export interface M3cGuide {
+  /** How `stream` is coded: "av1-obu" (AV1 low-overhead OBU stream, yuv420p, 8 bits). */
+  codecId: string;
+  /** Coded size: even, 16..8192, at most the header's. */
+  width: number;
+  height: number;
+  /** Coded frame rate, at most the header's (same ranges as the header's). */
+  fpsNum: number;
+  fpsDen: number;
+  /** The encoder's quantiser (CRF, provenance only). */
+  quantizer: number;
+  /** Which encoder and settings made it, e.g. "libsvtav1 preset 6" (provenance only). */
+  encoder: string;
+  stream: Uint8Array;
+}
+
 export interface M3cFile {
   version: number;
   header: M3cHeader;
+  /** Version 2 only; guided clips need it. */
+  guide?: M3cGuide;
   clips: M3cClip[];
 }
 
@@ -105,7 +127,7 @@ export type ParseResult = { ok: true; file: M3cFile } | { ok: false; error: M3cP
  * What a byte range is for: `framing` is container overhead (signature, length prefixes, CRCs),
  * `metadata` the header's and clips' values, `keyframe` and `text` the coded payloads.
  */
-export type FieldKind = 'framing' | 'metadata' | 'keyframe' | 'text';
+export type FieldKind = 'framing' | 'metadata' | 'keyframe' | 'text' | 'guide';
 
 export interface M3cFieldSpan {
   name: string;
@@ -115,7 +137,7 @@ export interface M3cFieldSpan {
 }
 
 export interface M3cSectionSpan {
-  /** "preamble", "header", or "clip N" (N from 1). */
+  /** "preamble", "header", "guide" (version 2) or "clip N" (N from 1). */
   name: string;
   offset: number;
   size: number;
@@ -127,8 +149,15 @@ export type M3cLayout =
   | { ok: true; file: M3cFile; totalBytes: number; sections: M3cSectionSpan[] }
   | { ok: false; error: M3cParseError; totalBytes: number; sections: M3cSectionSpan[] };
 
-/** Current format version, the only one this build reads and writes. */
-export const M3C_VERSION = 1;
+/**
+ * Newest format version: 2 adds the guide section and the 'guided' clip mode. A file without a guide is
+ * written as version 1, byte for byte as before; this build reads both.
+ */
+export const M3C_VERSION = 2;
+export const M3C_VERSION_1 = 1;
+export const GUIDE_CODEC_IDS: readonly string[] = ['av1-obu'];
+/** Clip modes by their code in the length-and-mode field (version 1 uses codes 0 and 1 only). */
+export const MODE_CODES: readonly ReconstructionMode[] = ['prediction', 'interpolation', 'guided'];
 /** "M3C" */
 export const M3C_MAGIC: readonly number[] = [0x4d, 0x33, 0x43];
 

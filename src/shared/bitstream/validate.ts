@@ -3,7 +3,8 @@
  * and the parser (which reports 'out-of-range'). Each check returns a problem or null.
  */
 import { LIMITS, STRATEGY_CODES } from './types.ts';
-import type { CodingParams, DecodeLimits, M3cClip, M3cHeader } from './types.ts';
+import { GUIDE_CODEC_IDS } from './types.ts';
+import type { CodingParams, DecodeLimits, M3cClip, M3cGuide, M3cHeader } from './types.ts';
 
 export type Problem = string | null;
 
@@ -125,13 +126,39 @@ export function clipsProblem(clips: readonly M3cClip[] | undefined, frameCount: 
     if (typeof c !== 'object' || c === null) return `${at} must be an object`;
     if (c.firstFrame !== next) return `${at}.firstFrame must be ${next} (clips are contiguous from frame 0), got ${String(c.firstFrame)}`;
     if (!isInt(c.length) || c.length < 1) return `${at}.length must be an integer >= 1 (got ${String(c.length)})`;
-    if (c.mode !== 'prediction' && c.mode !== 'interpolation') return `${at}.mode must be 'prediction' or 'interpolation' (got ${String(c.mode)})`;
+    if (c.mode !== 'prediction' && c.mode !== 'interpolation' && c.mode !== 'guided') return `${at}.mode must be 'prediction', 'interpolation' or 'guided' (got ${String(c.mode)})`;
     const payloadProblem = bytesProblem(`${at}.keyframe`, c.keyframe) ?? bytesProblem(`${at}.keyframeText`, c.keyframeText) ?? bytesProblem(`${at}.clipText`, c.clipText);
     if (payloadProblem) return payloadProblem;
     next += c.length;
     if (next > frameCount) return `${at} ends at frame ${next - 1}, past the last frame ${frameCount - 1}`;
   }
   return next === frameCount ? null : `clips cover ${next} frames but header.frameCount is ${frameCount}`;
+}
+
+/** A guide's fields: a known codec, a size and rate within the header's, ids as ids. */
+export function guideProblem(g: M3cGuide, h: Pick<M3cHeader, 'width' | 'height' | 'fpsNum' | 'fpsDen'>): Problem {
+  if (typeof g !== 'object' || g === null) return 'guide must be an object';
+  return (
+    idProblem('guide.codecId', g.codecId) ??
+    (GUIDE_CODEC_IDS.includes(g.codecId) ? null : `guide.codecId "${g.codecId}" is not a known guide codec (${GUIDE_CODEC_IDS.join(', ')})`) ??
+    guideSizeProblem(g, h) ??
+    uint32Problem('guide.quantizer', g.quantizer) ??
+    idProblem('guide.encoder', g.encoder) ??
+    bytesProblem('guide.stream', g.stream)
+  );
+}
+
+/** Size and rate of a guide against its header's (both already in the format's ranges where they come from the parser). */
+export function guideSizeProblem(g: Pick<M3cGuide, 'width' | 'height' | 'fpsNum' | 'fpsDen'>, h: Pick<M3cHeader, 'width' | 'height' | 'fpsNum' | 'fpsDen'>): Problem {
+  return (
+    dimensionProblem('guide width', g.width) ??
+    dimensionProblem('guide height', g.height) ??
+    (g.width <= h.width && g.height <= h.height ? null : `guide size ${g.width}x${g.height} is larger than the video's ${h.width}x${h.height}`) ??
+    fpsNumProblem('guide fps numerator', g.fpsNum) ??
+    fpsDenProblem('guide fps denominator', g.fpsDen) ??
+    fpsRatioProblem(g.fpsNum, g.fpsDen) ??
+    (g.fpsNum * h.fpsDen <= h.fpsNum * g.fpsDen ? null : `guide frame rate ${g.fpsNum}/${g.fpsDen} is above the video's ${h.fpsNum}/${h.fpsDen}`)
+  );
 }
 
 /**

@@ -1,8 +1,8 @@
 import { crc32 } from './crc32.ts';
 import { encodeVarint } from './varint.ts';
-import { clipsProblem, headerProblem } from './validate.ts';
-import { M3C_MAGIC, M3C_VERSION, STRATEGY_CODES } from './types.ts';
-import type { M3cClip, M3cHeader } from './types.ts';
+import { clipsProblem, guideProblem, headerProblem } from './validate.ts';
+import { M3C_MAGIC, M3C_VERSION, M3C_VERSION_1, MODE_CODES, STRATEGY_CODES } from './types.ts';
+import type { M3cClip, M3cGuide, M3cHeader } from './types.ts';
 
 /** Collects small fields in a number[] and payloads as views, so each payload is copied once, into the output. */
 class ByteWriter {
@@ -64,18 +64,24 @@ class ByteWriter {
 }
 
 /**
- * Serialises a file in format version M3C_VERSION. Invalid input is a bug in our own encoder,
- * so it throws a RangeError naming the offending field rather than returning an error value.
+ * Serialises a file: format version 2 when it has a guide, else version 1 (exactly the bytes earlier
+ * builds wrote). Invalid input is a bug in our own encoder, so it throws a RangeError naming the
+ * offending field rather than returning an error value.
  */
-export function writeM3c(file: { header: M3cHeader; clips: M3cClip[] }): Uint8Array {
+export function writeM3c(file: { header: M3cHeader; guide?: M3cGuide; clips: M3cClip[] }): Uint8Array {
   if (typeof file !== 'object' || file === null) throw new RangeError('writeM3c: file must be an object');
-  const { header: h, clips } = file;
-  const problem = headerProblem(h) ?? clipsProblem(clips, h.frameCount);
+  const { header: h, clips, guide } = file;
+  const problem =
+    headerProblem(h) ??
+    clipsProblem(clips, h.frameCount) ??
+    (guide ? guideProblem(guide, h) : null) ??
+    (!guide && clips.some((c) => c.mode === 'guided') ? 'a guided clip needs a guide stream' : null);
   if (problem) throw new RangeError(`writeM3c: ${problem}`);
+  const version = guide ? M3C_VERSION : M3C_VERSION_1;
 
   const out = new ByteWriter();
   for (const b of M3C_MAGIC) out.u8(b);
-  out.u8(M3C_VERSION);
+  out.u8(version);
 
   const hw = new ByteWriter();
   hw.varint(h.width);
@@ -97,10 +103,24 @@ export function writeM3c(file: { header: M3cHeader; clips: M3cClip[] }): Uint8Ar
   hw.varint(h.params.keyframeBudgetBytes);
   out.section(hw);
 
+  if (guide) {
+    const gw = new ByteWriter();
+    gw.ascii(guide.codecId);
+    gw.varint(guide.width);
+    gw.varint(guide.height);
+    gw.varint(guide.fpsNum);
+    gw.varint(guide.fpsDen);
+    gw.varint(guide.quantizer);
+    gw.ascii(guide.encoder);
+    // Last field: the stream is whatever the section has left.
+    gw.bytes(guide.stream);
+    out.section(gw);
+  }
+
   for (const c of clips) {
     const cw = new ByteWriter();
-    // Clip starts are implied by contiguity; the mode rides in the low bit of the length.
-    cw.varint(c.length * 2 + (c.mode === 'interpolation' ? 1 : 0));
+    // Clip starts are implied by contiguity; the mode rides in the low bit (version 1) or two bits (version 2) of the length.
+    cw.varint(version === M3C_VERSION_1 ? c.length * 2 + (c.mode === 'interpolation' ? 1 : 0) : c.length * 4 + MODE_CODES.indexOf(c.mode));
     cw.lengthPrefixed(c.keyframe);
     cw.lengthPrefixed(c.keyframeText);
     // Last field: its length is whatever the section has left.

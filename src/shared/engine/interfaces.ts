@@ -51,7 +51,12 @@ export interface KeyframeCodec {
   decode(payload: Uint8Array, geometry: Geometry, options: KeyframeDecodeOptions): Promise<RgbFrame>;
 }
 
-export type ReconstructionMode = 'prediction' | 'interpolation';
+/**
+ * The paper's two modes, and 'guided' (issue 10): every frame is built from the file's guide stream (a
+ * classical low-resolution video carrying motion and colour) with the keyframes as detail references.
+ */
+export type ReconstructionMode = 'prediction' | 'interpolation' | 'guided';
+export const RECONSTRUCTION_MODES: readonly ReconstructionMode[] = ['guided', 'interpolation', 'prediction'];
 
 export interface ClipRequest {
   readonly mode: ReconstructionMode;

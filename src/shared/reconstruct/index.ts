@@ -3,6 +3,7 @@
  * paper's video diffusion model (SEINE) and do not use the clip text.
  */
 import type { ClipReconstructor, FlowEstimator, ReconstructionMode } from '../engine/interfaces.ts';
+import { M3cError } from '../engine/errors.ts';
 import { MotionExtrapolationReconstructor, type ExtrapolationOptions } from './extrapolation.ts';
 import { FlowInterpolationReconstructor } from './interpolation.ts';
 
@@ -21,5 +22,7 @@ export function createReconstructor(
       return new FlowInterpolationReconstructor(flow, options);
     case 'prediction':
       return new MotionExtrapolationReconstructor(flow, options);
+    case 'guided':
+      throw new M3cError('internal', 'a guided clip is rebuilt from the guide stream (GuidedReconstructor), not by createReconstructor');
   }
 }

@@ -22,7 +22,7 @@ interface EncodeJson {
   kbps: number;
   bpp: number;
   keyframes: number[];
-  sections: { keyframes: number; keyframeTexts: number; clipTexts: number; container: number };
+  sections: { keyframes: number; keyframeTexts: number; clipTexts: number; container: number; guide?: number };
 }
 
 beforeAll(async () => {
@@ -44,7 +44,7 @@ describe('m3c encode / inspect / decode / eval on bikes.mp4', () => {
     expect(r.keyframes[0]).toBe(0);
     expect(r.bytes).toBe(statSync(m3cPath).size);
     const s = r.sections;
-    expect(s.keyframes + s.keyframeTexts + s.clipTexts + s.container).toBe(r.bytes);
+    expect(s.keyframes + s.keyframeTexts + s.clipTexts + s.container + (s.guide ?? 0)).toBe(r.bytes);
     expect(r.kbps).toBeGreaterThan(0.5);
     expect(r.kbps).toBeLessThan(10);
     expect(r.bpp).toBeCloseTo((r.bytes * 8) / (512 * 320 * 80), 6);
@@ -134,7 +134,7 @@ describe('bad input: one line on stderr, a distinct exit code, no partial output
   it('a .m3c from another model pack exits 5 naming both packs', async () => {
     const parsed = parseM3c(new Uint8Array(readFileSync(m3cPath)));
     if (!parsed.ok) throw new Error(parsed.error.message);
-    const other = writeM3c({ header: { ...parsed.file.header, modelPackId: 'm3c-learned-9', modelPackHash: new Uint8Array(8).fill(7) }, clips: parsed.file.clips });
+    const other = writeM3c({ ...parsed.file, header: { ...parsed.file.header, modelPackId: 'm3c-learned-9', modelPackHash: new Uint8Array(8).fill(7) } });
     const p = path.join(dir, 'other-pack.m3c');
     writeFileSync(p, other);
     const r = await runCli(['decode', p, '-o', path.join(dir, 'other.mp4')]);

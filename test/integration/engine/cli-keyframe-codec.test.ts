@@ -32,7 +32,7 @@ describe.skipIf(!HAS_MEDIA)('m3c --keyframe-codec, --denoiser-steps, --models', 
 
   it('encodes with the learned codec (auto under the learned pack) and decodes with chosen denoiser steps', async () => {
     const m3c = path.join(dir, 'coffee.m3c');
-    const e = await runCli(['encode', COFFEE, '-o', m3c, ...SMALL, '--models', LEARNED_PACK, '--json']);
+    const e = await runCli(['encode', COFFEE, '-o', m3c, ...SMALL, '--mode', 'interpolation', '--models', LEARNED_PACK, '--json']);
     expect(e.stderr).toBe('');
     expect(e.code).toBe(0);
     expect(e.json<{ keyframeCodec: string }>().keyframeCodec).toBe('learned-vq-v1');

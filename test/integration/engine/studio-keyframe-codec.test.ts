@@ -46,9 +46,10 @@ describe.skipIf(!HAS_MEDIA)('StudioService passes the keyframe codec choice to t
   });
 
   it('encodes with the chosen codec, records it with the denoiser steps, and decodes with them', async () => {
-    const learned = await service.waitForJob((await service.startEncode({ sourceId, keyframeCodec: 'learned', denoiserSteps: 2 })).id);
+    // The keyframe codec is a choice of the paper's modes: a guided file (the default) codes its keyframes classically.
+    const learned = await service.waitForJob((await service.startEncode({ sourceId, mode: 'interpolation', keyframeCodec: 'learned', denoiserSteps: 2 })).id);
     expect(learned.state, JSON.stringify(learned.error)).toBe('done');
-    const classical = await service.waitForJob((await service.startEncode({ sourceId, keyframeCodec: 'classical' })).id);
+    const classical = await service.waitForJob((await service.startEncode({ sourceId, mode: 'interpolation', keyframeCodec: 'classical' })).id);
     expect(classical.state, JSON.stringify(classical.error)).toBe('done');
     const encodes = await service.listEncodes({ projectId });
     const byId = new Map(encodes.map((e) => [e.id, e]));
@@ -83,7 +84,7 @@ describe.skipIf(!HAS_MEDIA)('StudioService passes the keyframe codec choice to t
       const p = (await plain.createProject({ name: 'Plain' })).id;
       const { source, job } = await plain.importSource({ projectId: p, path: mediaPath('video', '04_coffee.mp4') });
       if (job) await plain.cancelJob({ jobId: job.id });
-      await expect(plain.startEncode({ sourceId: source.id, keyframeCodec: 'learned' })).rejects.toMatchObject({ code: 'model' });
+      await expect(plain.startEncode({ sourceId: source.id, mode: 'interpolation', keyframeCodec: 'learned' })).rejects.toMatchObject({ code: 'model' });
     } finally {
       await plain.close();
     }

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import { decodeVideoFrames, openBitstream } from '../../../src/main/pipeline/dec
 import { DEFAULT_SELECTION } from '../../../src/shared/keyframes/index.ts';
 import { openStore } from '../../../src/main/store/index.ts';
 import { mediaPath } from '../../helpers/media.ts';
+import { digestFrames } from '../../helpers/digest.ts';
 import { runCli } from '../../helpers/cli.ts';
 
 const CARPHONE = mediaPath('video', 'carphone.mp4');
@@ -23,15 +23,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function digest(frames: AsyncIterable<{ data: Uint8Array }>): Promise<{ count: number; hash: string }> {
-  const h = createHash('sha256');
-  let count = 0;
-  for await (const f of frames) {
-    h.update(f.data);
-    count++;
-  }
-  return { count, hash: h.digest('hex') };
-}
 
 describe('encoder and decoder in process', () => {
   it('honours the maximum clip length and codes every clip', () => {
@@ -43,8 +34,8 @@ describe('encoder and decoder in process', () => {
 
   it('the same .m3c decodes to the same frames, twice', async () => {
     const file = openBitstream(engine, enc.m3c);
-    const a = await digest(decodeVideoFrames(engine, file));
-    const b = await digest(decodeVideoFrames(engine, openBitstream(engine, enc.m3c.slice())));
+    const a = await digestFrames(decodeVideoFrames(engine, file));
+    const b = await digestFrames(decodeVideoFrames(engine, openBitstream(engine, enc.m3c.slice())));
     expect(a.count).toBe(32);
     expect(b).toEqual(a);
   });
@@ -52,8 +43,8 @@ describe('encoder and decoder in process', () => {
   it('interpolation and prediction modes both produce every frame, and differ', async () => {
     const pred = await encodeVideo(engine, CARPHONE, { geometry: G, selection: { ...DEFAULT_SELECTION, maxClip: 12 }, mode: 'prediction', signals: enc.signals });
     expect(pred.keyframes).toEqual(enc.keyframes);
-    const a = await digest(decodeVideoFrames(engine, openBitstream(engine, enc.m3c)));
-    const b = await digest(decodeVideoFrames(engine, openBitstream(engine, pred.m3c)));
+    const a = await digestFrames(decodeVideoFrames(engine, openBitstream(engine, enc.m3c)));
+    const b = await digestFrames(decodeVideoFrames(engine, openBitstream(engine, pred.m3c)));
     expect(b.count).toBe(a.count);
     expect(b.hash).not.toBe(a.hash);
   });

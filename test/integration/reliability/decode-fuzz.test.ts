@@ -18,10 +18,12 @@ const CONCURRENCY = 2;
 
 let dir: string;
 let real: Uint8Array;
+let guided: Uint8Array;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'm3c-decode-fuzz-'));
   real = await makeRealM3c(dir);
+  guided = await makeRealM3c(dir, 'guided');
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -68,6 +70,14 @@ function cases(rng: Rng): [string, Uint8Array][] {
     ['unknown reconstructor', rewrite(real, (f) => void (f.header.reconstructorId = 'flow-v9'))],
     ['unknown keyframe codec', rewrite(real, (f) => void (f.header.keyframeCodecId = 'nope'))],
     ['trailing byte', concat(real, Uint8Array.of(0))],
+    // Version 2: the guide section.
+    ['guided intact', guided],
+    ['guided stream random (resealed)', rewrite(guided, (f) => void (f.guide!.stream = rng.bytes(f.guide!.stream.length)))],
+    ['guided stream truncated (resealed)', rewrite(guided, (f) => void (f.guide!.stream = f.guide!.stream.subarray(0, f.guide!.stream.length >> 1)))],
+    ['guided stream empty', rewrite(guided, (f) => void (f.guide!.stream = new Uint8Array(0)))],
+    ['guided size not the stream', rewrite(guided, (f) => void Object.assign(f.guide!, { width: 64, height: 40 }))],
+    ['guided rate not the stream', rewrite(guided, (f) => void Object.assign(f.guide!, { fpsNum: 1 }))],
+    ['guided half', guided.subarray(0, guided.length >> 1)],
   ];
   for (let i = list.length; i < 48; i++) list.push([`mutation ${i}`, mutate(rng, [base])]);
   return list;
@@ -92,7 +102,7 @@ async function runCase(i: number, name: string, bytes: Uint8Array): Promise<Outc
   if (!(run.maxRssMiB < MAX_RSS_MIB)) problems.push(`peak memory ${run.maxRssMiB} MiB`);
   const lines = run.stderr.trimEnd().split('\n');
   const mine = (n: string): boolean => n === `case-${i}.m3c` || n === `case-${i}.mp4`;
-  const left = (await leftovers(dir, ['pattern.mp4', 'pattern.m3c'])).filter((n) => n.includes(`case-${i}.`) && !mine(n));
+  const left = (await leftovers(dir, ['pattern.mp4', 'pattern.m3c', 'pattern-guided.m3c'])).filter((n) => n.includes(`case-${i}.`) && !mine(n));
   if (left.length > 0) problems.push(`left ${left.join(', ')}`);
   if (run.code === 0) {
     if (run.stderr !== '') problems.push(`stderr on success: ${run.stderr}`);
@@ -129,6 +139,8 @@ describe('reliability: hostile files through m3c decode', () => {
     const named = (n: string): Outcome | undefined => outcomes.find((o) => o.name === n);
     expect(outcomes.filter((o) => o.problems.length > 0).map((o) => `${o.name}: ${o.problems.join('; ')}`)).toEqual([]);
     expect(named('intact')?.run.code).toBe(0);
+    expect(named('guided intact')?.run.code).toBe(0);
+    for (const n of ['guided stream random (resealed)', 'guided stream empty', 'guided size not the stream', 'guided rate not the stream']) expect(named(n)?.run.code, n).toBe(4);
     for (const n of ['8192x8192', '4096x4096', '10,000,000 frames', '108,001 frames', 'fps 1/1000000']) expect(named(n)?.run.code, n).toBe(4);
   }, 400_000);
 });

@@ -19,11 +19,12 @@ export const DOCUMENTED_DECODE_EXITS: readonly number[] = [0, 3, 4, 5];
  * Encodes a 2 s 128x80 test pattern at 8 fps with the classical codec (about 3 s): a real file
  * whose keyframes decode, to damage and to re-frame.
  */
-export async function makeRealM3c(dir: string): Promise<Uint8Array> {
+/** A real .m3c of a 2 s test pattern: version 1 (interpolation, classical keyframes) or a guided version-2 file. */
+export async function makeRealM3c(dir: string, mode: 'interpolation' | 'guided' = 'interpolation'): Promise<Uint8Array> {
   const src = path.join(dir, 'pattern.mp4');
   await runFfmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=128x80:rate=8', '-t', '2', '-pix_fmt', 'yuv420p', '-y', src], { outputPath: src });
-  const m3c = path.join(dir, 'pattern.m3c');
-  const r = await runCli(['encode', src, '-o', m3c, '--width', '128', '--height', '80', '--keyframe-codec', 'classical']);
+  const m3c = path.join(dir, mode === 'guided' ? 'pattern-guided.m3c' : 'pattern.m3c');
+  const r = await runCli(['encode', src, '-o', m3c, '--width', '128', '--height', '80', '--keyframe-codec', 'classical', '--mode', mode]);
   if (r.code !== 0) throw new Error(`encode failed (${r.code}): ${r.stderr}`);
   return new Uint8Array(await readFile(m3c));
 }

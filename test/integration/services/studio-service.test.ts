@@ -155,7 +155,8 @@ describe.skipIf(!HAS_MEDIA)('StudioService on bikes.mp4 (real ffmpeg, SQLite, wo
     off();
     expect(done.state, JSON.stringify(done.error)).toBe('done');
     expect(maxLagMs).toBeLessThan(500);
-    expect(seen.some((j) => j.stage === 'keyframe coding')).toBe(true);
+    // The default mode is guided: the guide is searched under the rate (its keyframes carry no layer at the default share).
+    expect(seen.some((j) => j.stage === 'guide search')).toBe(true);
     expect(done.encodeId).not.toBeNull();
     const [enc] = (await service.listEncodes({ projectId })).filter((e) => e.id === done.encodeId);
     expect(enc.status).toBe('done');

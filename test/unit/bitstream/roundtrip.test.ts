@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeSections, layoutTotals, M3C_VERSION, parseM3c, writeM3c } from '../../../src/shared/bitstream/index.ts';
+import { describeSections, layoutTotals, M3C_VERSION_1, parseM3c, writeM3c } from '../../../src/shared/bitstream/index.ts';
 import type { M3cClip, M3cFile } from '../../../src/shared/bitstream/index.ts';
 import { firstDifference, Rng, randomFile, typicalFile } from './fixtures.ts';
 import type { FileInput } from './fixtures.ts';
@@ -12,7 +12,7 @@ function roundTrip(input: FileInput): { bytes: Uint8Array; file: M3cFile } {
 }
 
 function expectSame(file: M3cFile, input: FileInput): void {
-  expect(file.version).toBe(M3C_VERSION);
+  expect(file.version).toBe(M3C_VERSION_1);
   const { modelPackHash, ...header } = file.header;
   const { modelPackHash: inputHash, ...inputHeader } = input.header;
   expect(header).toEqual(inputHeader);

@@ -55,7 +55,7 @@ export async function benchCommand(argv: string[], ctx: CommandContext): Promise
   return benchKeyframesCommand(rest, ctx);
 }
 
-const RD_HELP = `usage: m3c bench rd --clips FILE... [--out DIR] [--points quick|full|report] [--max-frames N] [--models DIR] [--json]
+const RD_HELP = `usage: m3c bench rd --clips FILE... [--out DIR] [--points quick|full|report|guided] [--max-frames N] [--models DIR] [--json]
 
 Per clip, preprocessed as the encoder does (512x320, 8 fps, crop): the anchor (SVT-AV1, libaom
 below 64 px, at reduced size and frame rate, upscaled with lanczos and frame-repeated back; rate =
@@ -67,8 +67,9 @@ envelope (PCHIP, overlapping range only). Writes rd.json and rd.md.
 
   --clips FILE...    the clips (further positional arguments are clips too)
   --points P         quick (2 sizes x 1 frame rate x 2 CRF, 2 points per full-size codec, 2 of
-                     ours), full (dense, for one clip) or report (what npm run report runs)
-                     (default quick)
+                     ours), full (dense, for one clip), report (what npm run report runs) or
+                     guided (the report's anchor grid with 5 CRFs, no full-size codecs, the guided
+                     series at 1.5-6 kbit/s and ours-default) (default quick)
   --max-frames N     only the first N frames (at 8 fps) of each clip
   --models DIR       learned model pack (default resources/models)
   --out DIR          where rd.md and rd.json go (default bench-out/rd); computed points are cached

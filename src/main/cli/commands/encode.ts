@@ -13,6 +13,7 @@ import {
   KEYFRAME_CODEC_HELP,
   KEYFRAME_CODEC_OPTIONS,
   modeFrom,
+  clipModesFrom,
   MODELS_HELP,
   MODELS_OPTIONS,
   requireOne,
@@ -32,12 +33,18 @@ import { lmmDescriber } from '../../pipeline/describe.ts';
 import type { Describer } from '../../../shared/engine/interfaces.ts';
 import { LMM_OPTIONS, lmmOptionsFrom, promptsFrom } from '../lmm-options.ts';
 import type { FrameSignals } from '../../../shared/keyframes/index.ts';
+import { DEFAULT_TARGET_KBPS, MAX_TARGET_KBPS, MIN_TARGET_KBPS } from '../../pipeline/guided-encode.ts';
+import { CLASSICAL_AV1_ID } from '../../codecs/index.ts';
 
 const HELP = `usage: m3c encode IN -o OUT.m3c [options]
 
 ${GEOMETRY_HELP}
 ${SELECTION_HELP}
-  --mode M               clip reconstruction: interpolation (default) or prediction
+  --mode M               clip reconstruction: guided (default: a low-resolution AV1 guide stream carries motion
+                         and colour, the keyframes add detail; bitstream v2), interpolation or prediction (the paper's)
+  --kbps R               guided: the whole file's rate in kbit/s (default ${DEFAULT_TARGET_KBPS}), split by the encoder between the
+                         guide stream and the keyframes
+  --clip-modes LIST      one mode per clip, comma-separated, empty keeps --mode (e.g. "guided,,prediction")
 ${KEYFRAME_CODEC_HELP}
   --keyframe-bytes N     byte budget per keyframe (default: the keyframe codec's); the learned codec uses the
                          finest token grid whose payload fits, else the coarsest
@@ -57,6 +64,8 @@ export async function encodeCommand(argv: string[], ctx: CommandContext): Promis
       ...GEOMETRY_OPTIONS,
       ...SELECTION_OPTIONS,
       mode: { type: 'string' },
+      kbps: { type: 'string' },
+      'clip-modes': { type: 'string' },
       'keyframe-bytes': { type: 'string' },
       ...KEYFRAME_CODEC_OPTIONS,
       ...DENOISER_OPTIONS,
@@ -75,6 +84,9 @@ export async function encodeCommand(argv: string[], ctx: CommandContext): Promis
   const geometry = geometryFrom(v);
   const selection = selectionFrom(v);
   const mode = modeFrom(v);
+  const clipModes = clipModesFrom(v);
+  const targetKbps = numberArg(v.kbps, 'kbps', { min: MIN_TARGET_KBPS, max: MAX_TARGET_KBPS });
+  if (targetKbps !== undefined && mode !== 'guided' && !clipModes?.includes('guided')) throw new M3cError('usage', '--kbps sets the rate of a guided encode: use it with --mode guided (the default)');
   const keyframeBudgetBytes = numberArg(v['keyframe-bytes'], 'keyframe-bytes', { min: 16, max: 1_000_000, integer: true });
   const engineOptions = engineOptionsFrom(v);
   const descriptions = v.descriptions ? await readDescriptionsFile(v.descriptions) : undefined;
@@ -115,13 +127,14 @@ export async function encodeCommand(argv: string[], ctx: CommandContext): Promis
   let result: EncodeResult;
   try {
     const run = (signal: AbortSignal, signals?: FrameSignals, project?: ProjectContext): Promise<EncodeResult> =>
-      encodeVideo(engine, input, { geometry, selection, mode, keyframeBudgetBytes, descriptions, describer: describerFor(project), signals, signal, onProgress: ctx.progress });
+      encodeVideo(engine, input, { geometry, selection, mode, clipModes, targetKbps, keyframeBudgetBytes, descriptions, describer: describerFor(project), signals, signal, onProgress: ctx.progress });
     const record = {
       geometry,
       selection,
       mode,
       keyframeBudgetBytes,
-      keyframeCodec: engine.keyframeCodecKind,
+      // A guided file codes its keyframes (layers over the guide) with the classical codec.
+      keyframeCodec: mode === 'guided' ? ('classical' as const) : engine.keyframeCodecKind,
       denoiserSteps: engineOptions.denoiserSteps,
       descriptionOrigin: lmm ? ('lmm' as const) : descriptions ? ('file' as const) : undefined,
     };
@@ -136,8 +149,9 @@ export async function encodeCommand(argv: string[], ctx: CommandContext): Promis
   }
   const figures = encodeFigures(result);
   ctx.out(formatEncode(output, figures));
-  ctx.out(`keyframe codec: ${engine.keyframeCodec.id}`);
-  ctx.result({ output, keyframeCodec: engine.keyframeCodec.id, fit: fitOf(geometry), ...figures });
+  const keyframeCodec = result.guided ? CLASSICAL_AV1_ID : engine.keyframeCodec.id;
+  ctx.out(`keyframe codec: ${keyframeCodec}`);
+  ctx.result({ output, keyframeCodec, fit: fitOf(geometry), ...figures, ...(result.guided ? { guided: result.guided } : {}) });
 }
 
 export function encodeFigures(r: EncodeResult) {
@@ -150,6 +164,7 @@ export function encodeFigures(r: EncodeResult) {
     kbps: round(r.kbps, 3),
     keyframes: r.keyframes,
     sections: r.sections,
+    guided: r.guided,
     timingsMs: Object.fromEntries(Object.entries(r.timings).map(([k, t]) => [k, Math.round(t)])),
   };
 }
@@ -163,7 +178,12 @@ function formatEncode(output: string, f: ReturnType<typeof encodeFigures>): stri
   return [
     `wrote ${output}: ${f.bytes} bytes, ${f.frames} frames in ${f.durationSec} s, ${f.kbps} kbit/s, ${f.bpp} bpp`,
     `keyframes (${f.keyframes.length}): ${f.keyframes.join(' ')}`,
-    `sections: keyframes ${f.sections.keyframes} B, keyframe texts ${f.sections.keyframeTexts} B, clip texts ${f.sections.clipTexts} B, container ${f.sections.container} B`,
+    `sections: ${f.sections.guide !== undefined ? `guide ${f.sections.guide} B, ` : ''}keyframes ${f.sections.keyframes} B, keyframe texts ${f.sections.keyframeTexts} B, clip texts ${f.sections.clipTexts} B, container ${f.sections.container} B`,
+    ...(f.guided
+      ? [
+          `guide: ${f.guided.width}x${f.guided.height} at ${f.guided.fpsNum}/${f.guided.fpsDen} fps, CRF ${f.guided.crf} (${f.guided.encoder}); budget ${f.guided.split.targetBytes} B: guide ${f.guided.split.guideBytes} B of ${f.guided.split.guideBudgetBytes} B, keyframe layers up to ${f.guided.split.layerBudgetBytes} B`,
+        ]
+      : []),
     `time: ${Object.entries(f.timingsMs)
       .map(([k, t]) => `${k} ${t} ms`)
       .join(', ')}`,

@@ -19,13 +19,21 @@ export async function inspectCommand(argv: string[], ctx: CommandContext): Promi
   const { file } = layout;
   const h = file.header;
   const texts = clipTexts(file);
-  const totals = layoutTotals(layout.sections);
+  const all = layoutTotals(layout.sections);
+  // Version 1 has no guide: its totals stay as they always were.
+  const totals = Object.fromEntries(Object.entries(all).filter(([k]) => k !== 'guide' || file.guide));
   const seconds = (h.frameCount * h.fpsDen) / h.fpsNum;
   ctx.out(`${input}: ${layout.totalBytes} bytes (${layout.totalBytes * 8} bits), version ${file.version}`);
   ctx.out(`${h.width}x${h.height} at ${h.fpsNum}/${h.fpsDen} fps, ${h.frameCount} frames (${seconds.toFixed(2)} s), ${((layout.totalBytes * 8) / seconds / 1000).toFixed(3)} kbit/s`);
   ctx.out(`model pack ${h.modelPackId} (${hex(h.modelPackHash)}), keyframe codec ${h.keyframeCodecId}, reconstructor ${h.reconstructorId}, text coder ${h.textCoderId}`);
   const p = h.params;
   ctx.out(`selection ${p.strategy} l1=${p.lambda1Milli / 1000} l2=${p.lambda2Milli / 1000} D_th=${p.thresholdMilli / 1000}${p.interval ? ` interval=${p.interval}` : ''}, keyframe budget ${p.keyframeBudgetBytes} B`);
+  const g = file.guide;
+  if (g) {
+    const kf = all.keyframe;
+    ctx.out(`guide ${g.codecId} ${g.width}x${g.height} at ${g.fpsNum}/${g.fpsDen} fps, quantiser ${g.quantizer}, ${g.encoder}: ${g.stream.length} bytes (${((g.stream.length * 8) / seconds / 1000).toFixed(3)} kbit/s)`);
+    ctx.out(`rate split: guide ${g.stream.length} B, keyframes ${kf} B, texts ${all.text} B, container ${all.framing + all.metadata} B`);
+  }
   for (const s of layout.sections) {
     ctx.out(`${s.name.padEnd(10)} @${String(s.offset).padStart(6)}  ${String(s.size * 8).padStart(7)} bits`);
     for (const f of s.fields) ctx.out(`    ${f.name.padEnd(22)} ${String(f.size * 8).padStart(7)} bits  (${f.kind})`);
@@ -40,6 +48,7 @@ export async function inspectCommand(argv: string[], ctx: CommandContext): Promi
     bytes: layout.totalBytes,
     version: file.version,
     header: { ...h, modelPackHash: hex(h.modelPackHash) },
+    ...(g ? { guide: { codecId: g.codecId, width: g.width, height: g.height, fpsNum: g.fpsNum, fpsDen: g.fpsDen, quantizer: g.quantizer, encoder: g.encoder, bytes: g.stream.length } } : {}),
     clips: file.clips.map((c, i) => ({ firstFrame: c.firstFrame, length: c.length, mode: c.mode, keyframeBits: c.keyframe.length * 8, keyframeTextBits: c.keyframeText.length * 8, clipTextBits: c.clipText.length * 8, keyframeText: texts[i].keyframe, clipText: texts[i].clip })),
     sections: layout.sections.map((s) => ({ name: s.name, offset: s.offset, bits: s.size * 8, fields: s.fields.map((f) => ({ name: f.name, kind: f.kind, bits: f.size * 8 })) })),
     totalsBits: Object.fromEntries(Object.entries(totals).map(([k, b]) => [k, b * 8])),

@@ -21,6 +21,7 @@ import { M3cError, throwIfAborted } from '../../../shared/engine/errors.ts';
 import { decodeTokenMap, encodeTokenMap } from '../../../shared/entropy/index.ts';
 import { loadManifest, SessionCache, Tensor, type ModelManifest, type SessionCacheOptions } from '../../inference/index.ts';
 import { gaussianNoise } from './noise.ts';
+import { toPlanar } from '../../inference/planar.ts';
 
 export const LEARNED_CODEC_ID = 'learned-vq-v1';
 export type TokenGrid = 'coarse' | 'fine';
@@ -77,24 +78,6 @@ interface Padded {
 function paddedSize(width: number, height: number, grid: TokenGrid): Padded {
   const m = Math.max(GRID_STRIDE[grid], PAD_MULTIPLE);
   return { width: Math.ceil(width / m) * m, height: Math.ceil(height / m) * m };
-}
-
-/** Planar float RGB in [0,1], edge pixels repeated out to the padded size. */
-function toPlanar(frame: RgbFrame, pad: Padded): Float32Array {
-  const { width: pw, height: ph } = pad;
-  const plane = pw * ph;
-  const out = new Float32Array(3 * plane);
-  for (let y = 0; y < ph; y++) {
-    const sy = Math.min(y, frame.height - 1);
-    for (let x = 0; x < pw; x++) {
-      const s = (sy * frame.width + Math.min(x, frame.width - 1)) * 3;
-      const d = y * pw + x;
-      out[d] = frame.data[s] / 255;
-      out[plane + d] = frame.data[s + 1] / 255;
-      out[2 * plane + d] = frame.data[s + 2] / 255;
-    }
-  }
-  return out;
 }
 
 function fromPlanar(planar: Float32Array, pad: Padded, width: number, height: number): RgbFrame {

@@ -3,17 +3,20 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { M3cError } from '../../../shared/engine/errors.ts';
-import type { EncodeInfo, EncodeParams, JobInfo, KeyframeCodecKind } from '../../../shared/api/contract.ts';
+import type { EncodeInfo, EncodeParams, JobInfo } from '../../../shared/api/contract.ts';
 import { DEFAULT_SELECTION } from '../../../shared/keyframes/index.ts';
 import type { DecodeRecord, EncodeMetrics, EncodeRecord } from '../../store/index.ts';
-import { DEFAULT_DENOISER_STEPS, MAX_DENOISER_STEPS } from '../../codecs/learned/index.ts';
+import { DEFAULT_DENOISER_STEPS } from '../../codecs/learned/index.ts';
 import type { JobContext } from '../jobs.ts';
 import { runInWorker } from '../run-in-worker.ts';
 import * as v from '../validate.ts';
 import type { StudioContext } from './context.ts';
 import type { DialogueApi } from './dialogue-api.ts';
+import { encodeRequest, GuidedInfoReader, type StudioEncodeMetrics } from './encode-request.ts';
 
 export class JobsApi {
+  private readonly guides = new GuidedInfoReader();
+
   constructor(
     private readonly ctx: StudioContext,
     private readonly dialogue: DialogueApi,
@@ -21,25 +24,32 @@ export class JobsApi {
 
   async startEncode(p: Record<string, unknown>): Promise<JobInfo> {
     const source = this.ctx.requireSource(v.id(p, 'sourceId'));
-    const mode = p.mode === undefined ? 'interpolation' : v.oneOf(p, 'mode', ['interpolation', 'prediction'] as const);
-    const keyframeBudgetBytes = v.optInt(p, 'keyframeBudgetBytes', 16, 1_000_000) ?? null;
-    const codecs = this.ctx.keyframeCodecsInfo();
-    const keyframeCodec: KeyframeCodecKind = p.keyframeCodec === undefined ? codecs.default : v.oneOf(p, 'keyframeCodec', ['learned', 'classical'] as const);
-    if (keyframeCodec === 'learned' && codecs.learnedUnavailable) throw new M3cError('model', codecs.learnedUnavailable);
-    const denoiserSteps = v.optInt(p, 'denoiserSteps', 0, MAX_DENOISER_STEPS) ?? DEFAULT_DENOISER_STEPS;
     const geometry = this.ctx.geometryOf(source.projectId);
     const analysis = this.ctx.analysisOf(source);
     const saved = analysis ? this.ctx.latestSelection(analysis, source.id) : null;
+    const req = encodeRequest(p, saved ? saved.keyframes.length : null, this.ctx.keyframeCodecsInfo());
+    const { mode, targetKbps, clipModes, keyframeBudgetBytes, keyframeCodec, denoiserSteps } = req;
     const selection = saved?.params ?? DEFAULT_SELECTION;
     // The source's fit now: the stored analysis (analysisOf) is the one made with it, and the keyframes are coded with it.
     const fit = source.fit;
-    const params: EncodeParams = { selection, mode, keyframeBudgetBytes, geometry, fit, keyframeCodec, denoiserSteps };
+    const params: EncodeParams = {
+      selection,
+      mode,
+      ...(targetKbps !== undefined ? { targetKbps } : {}),
+      ...(clipModes ? { clipModes } : {}),
+      keyframeBudgetBytes,
+      geometry,
+      fit,
+      keyframeCodec,
+      denoiserSteps,
+    };
+    const coding: Record<string, number> = req.guided ? { 'guide frames': 1, 'guide search': 3, 'keyframe coding': 1 } : { 'keyframe coding': 1 };
     const modelsDir = this.ctx.modelsDir;
     return this.ctx.jobs.enqueue({
       kind: 'encode',
       projectId: source.projectId,
       sourceId: source.id,
-      stageWeights: analysis ? { 'keyframe coding': 1 } : { analysis: 3, 'keyframe coding': 1 },
+      stageWeights: analysis ? coding : { analysis: 3, ...coding },
       run: async (ctx) => {
         await mkdir(this.ctx.layout.encodesDir(source.projectId), { recursive: true });
         const output = this.ctx.layout.newEncodeFile(source.projectId, source.id);
@@ -56,6 +66,8 @@ export class JobsApi {
               fit,
               selection,
               mode,
+              targetKbps: targetKbps ?? null,
+              clipModes: clipModes ?? null,
               keyframeBudgetBytes,
               keyframeCodec,
               modelsDir,
@@ -64,7 +76,7 @@ export class JobsApi {
             },
             { signal: ctx.signal, onProgress: ctx.progress },
           );
-          const metrics: EncodeMetrics = { bpp: r.bpp, kbps: r.kbps, frameCount: r.frameCount, durationSec: r.durationSec, keyframes: r.keyframes, sections: r.sections, timings: r.timings };
+          const metrics = encodeMetrics(r, r.guided);
           this.ctx.store.finishEncode(encodeId, { bytes: r.bytes, metrics });
         } catch (e) {
           const cancelled = ctx.signal.aborted || (e instanceof M3cError && e.code === 'cancelled');
@@ -153,7 +165,9 @@ export class JobsApi {
           // Read when the job starts, so a describe of the source queued before it has given its texts.
           const descriptions = this.dialogue.descriptionsFile(source.id);
           const r = await runInWorker({ kind: 'retext', m3cPath: e.path, output, descriptions, modelsDir }, { signal: ctx.signal, onProgress: ctx.progress });
-          const metrics: EncodeMetrics = { bpp: r.bpp, kbps: r.kbps, frameCount: r.frameCount, durationSec: r.durationSec, keyframes: r.keyframes, sections: r.sections, timings: r.timings };
+          // The guide stream is kept byte for byte, and so is what was recorded of it.
+          const guided = (e.metrics as Partial<StudioEncodeMetrics> | null)?.guided;
+          const metrics = encodeMetrics(r, guided);
           this.ctx.store.finishEncode(encodeId, { bytes: r.bytes, metrics });
         } catch (err) {
           const cancelled = ctx.signal.aborted || (err instanceof M3cError && err.code === 'cancelled');
@@ -220,6 +234,7 @@ export class JobsApi {
       error: e.error,
       hasReconstruction: this.reconstructionOf(e) !== null,
       sections: m?.sections ?? null,
+      guided: this.guides.of(e),
     };
   }
 
@@ -238,10 +253,20 @@ export class JobsApi {
     // The row and its decode go together (ON DELETE CASCADE); then the files, including a reconstruction
     // whose decode never got its row and an old comparison file that could not be moved in.
     const deleted = this.ctx.store.deleteEncode(e.id);
+    this.guides.forget(e.id);
     const files = [e.path, layout.inProject(e.projectId, layout.reconstructionName(e.id)), layout.legacyComparisonFile(e.projectId, e.id)];
     if (decode) files.push(layout.inProject(e.projectId, decode.reconPath));
     for (const f of new Set(files)) await rm(f, { force: true });
     this.ctx.emit({ type: 'encodes-changed', projectId: e.projectId });
     return { deleted };
   }
+}
+
+/** What the store keeps of a finished encode or re-encode. */
+function encodeMetrics(
+  r: Pick<StudioEncodeMetrics, 'bpp' | 'kbps' | 'frameCount' | 'durationSec' | 'keyframes' | 'sections' | 'timings'>,
+  guided: StudioEncodeMetrics['guided'] | undefined,
+): StudioEncodeMetrics {
+  const { bpp, kbps, frameCount, durationSec, keyframes, sections, timings } = r;
+  return { bpp, kbps, frameCount, durationSec, keyframes, sections, timings, ...(guided ? { guided } : {}) };
 }

@@ -24,7 +24,27 @@ function paramsSummary(e: EncodeInfo): string {
   const g = e.params.geometry;
   const kf = e.params.keyframeCodec === 'learned' ? `; learned keyframes, ${e.params.denoiserSteps ?? 4} denoiser steps` : '';
   const from = e.params.reencodedFrom !== undefined ? `; texts re-encoded from encode ${e.params.reencodedFrom}` : '';
-  return `${e.params.mode}; ${sel}; ${g.width}×${g.height}${e.params.keyframeBudgetBytes !== null ? `; ${e.params.keyframeBudgetBytes} B/keyframe` : ''}${kf}${from}`;
+  const mode = e.params.targetKbps !== undefined ? `${e.params.mode} at ${e.params.targetKbps} kbit/s` : e.params.mode;
+  const own = (e.params.clipModes ?? []).filter((m) => m !== null).length;
+  const clips = own > 0 ? `; ${own} clip${own === 1 ? '' : 's'} with their own mode` : '';
+  return `${mode}${clips}; ${sel}; ${g.width}×${g.height}${e.params.keyframeBudgetBytes !== null ? `; ${e.params.keyframeBudgetBytes} B/keyframe` : ''}${kf}${from}`;
+}
+
+/** Where the bytes of a finished encode went: guide stream (guided files), keyframes, texts, container. */
+export function rateSplit(e: EncodeInfo): string | null {
+  const s = e.sections;
+  if (!s) return null;
+  const guide = s.guide !== undefined && (s.guide > 0 || e.guided) ? `guide ${s.guide} B · ` : '';
+  return `${guide}keyframes ${s.keyframes} B · texts ${s.keyframeTexts + s.clipTexts} B · container ${s.container} B`;
+}
+
+/** The guide stream of a guided encode: its size, rate and quantiser, and the budget it was chosen under. */
+export function guideSummary(e: EncodeInfo): string | null {
+  const g = e.guided;
+  if (!g) return null;
+  const rate = Number.isInteger(g.fps) ? String(g.fps) : g.fps.toFixed(2);
+  const budget = g.targetBytes !== null ? ` of a ${g.targetBytes} B budget` : '';
+  return `guide ${g.width}×${g.height} at ${rate} fps, CRF ${g.crf} (${g.encoder}): ${g.guideBytes} B${budget}`;
 }
 
 /** Bytes of the coded texts (keyframe and clip texts) of a finished encode. */
@@ -156,6 +176,7 @@ export function EncodeLibrary(props: {
                 <TableCell align="right">Keyframes</TableCell>
                 <TableCell align="right">PSNR</TableCell>
                 <TableCell align="right">MS-SSIM</TableCell>
+                <TableCell>Rate split</TableCell>
                 <TableCell>Parameters</TableCell>
                 <TableCell>Actions</TableCell>
               </TableRow>
@@ -178,6 +199,14 @@ export function EncodeLibrary(props: {
                   <TableCell align="right">{e.keyframes.length}</TableCell>
                   <TableCell align="right">{fixed(e.psnr, 2, ' dB')}</TableCell>
                   <TableCell align="right">{fixed(e.msssim, 4)}</TableCell>
+                  <TableCell sx={{ fontSize: 12 }}>
+                    <Box aria-label={`Rate split of encode ${e.id}`}>{rateSplit(e) ?? '—'}</Box>
+                    {guideSummary(e) ? (
+                      <Box color="text.secondary" aria-label={`Guide of encode ${e.id}`}>
+                        {guideSummary(e)}
+                      </Box>
+                    ) : null}
+                  </TableCell>
                   <TableCell sx={{ fontSize: 12 }}>{paramsSummary(e)}</TableCell>
                   <TableCell>
                     <Stack direction="row" spacing={0.5} sx={{ flexWrap: 'wrap' }}>

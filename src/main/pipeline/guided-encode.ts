@@ -1,0 +1,127 @@
+/**
+ * The guided encoder (issue 10): after selection and texts, the file's byte budget (rate control,
+ * `--kbps`) is split between the guide stream and the keyframes' enhancement layers; the guide is
+ * searched under its share (pipeline/guide.ts), and each keyframe codes its residual over the guide's
+ * base frame at that frame (closed loop: the encoder decodes the guide it sends) with the classical
+ * AV1 codec under an equal share of what is left.
+ */
+import type { RgbFrame } from '../../shared/engine/frame.ts';
+import type { ReconstructionMode } from '../../shared/engine/interfaces.ts';
+import type { ProgressListener } from '../../shared/engine/progress.ts';
+import { M3cError, throwIfAborted } from '../../shared/engine/errors.ts';
+import type { M3cClip, M3cGuide, M3cHeader } from '../../shared/bitstream/index.ts';
+import { GuideTrack } from '../../shared/reconstruct/guide-track.ts';
+import { residualLayer } from '../../shared/reconstruct/guided.ts';
+import { pickFrames } from '../media/index.ts';
+import { CLASSICAL_AV1_ID } from '../codecs/index.ts';
+import type { GuideEncoder } from '../codecs/guide-stream.ts';
+import type { StageTimer } from '../util/stage-timer.ts';
+import { writeBitstream } from './container.ts';
+import type { Engine } from './engine.ts';
+import { guideInterpolator, readProxies, searchGuide, trialOf, type GuideSearchResult } from './guide.ts';
+import type { CodedTexts } from './texts.ts';
+import { workingFrames, type WorkingGeometry } from './working-frames.ts';
+
+/** Default rate of a guided encode: the best the encoder finds at about 3 kbit/s (issue 10). */
+export const DEFAULT_TARGET_KBPS = 3;
+export const MIN_TARGET_KBPS = 0.5;
+export const MAX_TARGET_KBPS = 1000;
+/**
+ * Share of the guide-and-keyframes budget given to the keyframes' enhancement layers. 0: keyframes
+ * carry no layer and every byte goes to the guide; docs/guided.md gives the measurement that chose it.
+ */
+export const DEFAULT_LAYER_SHARE = 0;
+/** Share of the budget kept for the plain keyframes when some clips are not guided. */
+const PLAIN_KEYFRAME_SHARE = 0.3;
+/** A layer under this many bytes buys nothing measurable (the classical codec's smallest useful frame). */
+const MIN_LAYER_BYTES = 120;
+
+export interface RateSplit {
+  readonly targetBytes: number;
+  readonly guideBudgetBytes: number;
+  readonly guideBytes: number;
+  readonly layerBudgetBytes: number;
+}
+
+export interface GuidedParts {
+  readonly guide: M3cGuide;
+  readonly payloads: Uint8Array[];
+  readonly modes: ReconstructionMode[];
+  readonly split: RateSplit;
+  readonly search: GuideSearchResult;
+}
+
+export function checkTargetKbps(kbps: number): number {
+  if (!(Number.isFinite(kbps) && kbps >= MIN_TARGET_KBPS && kbps <= MAX_TARGET_KBPS)) {
+    throw new M3cError('usage', `target rate must be a number of kbit/s in ${MIN_TARGET_KBPS}..${MAX_TARGET_KBPS}, got ${kbps}`);
+  }
+  return kbps;
+}
+
+/**
+ * Clip modes of a guided file: the project's mode per clip unless `clipModes` overrides it; the last clip
+ * cannot interpolate, and an interpolation clip followed by a guided one predicts (the guided clip's
+ * keyframe is a layer over the guide, not a picture).
+ */
+export function guidedClipModes(count: number, clipModes: readonly (ReconstructionMode | undefined)[] | undefined): ReconstructionMode[] {
+  const modes = Array.from({ length: count }, (_, i) => clipModes?.[i] ?? 'guided');
+  return modes.map((m, i) => (m === 'interpolation' && (i + 1 === count || modes[i + 1] === 'guided') ? 'prediction' : m));
+}
+
+export async function encodeGuidedParts(
+  engine: Engine,
+  input: string,
+  geometry: WorkingGeometry,
+  plan: { header: M3cHeader; keyframes: readonly number[]; texts: readonly CodedTexts[]; modes: readonly ReconstructionMode[] },
+  options: { targetKbps: number; layerShare?: number; guideEncoder?: GuideEncoder; timer: StageTimer; signal?: AbortSignal; onProgress?: ProgressListener },
+): Promise<GuidedParts> {
+  const { header, keyframes, texts, modes } = plan;
+  const { timer, signal, onProgress } = options;
+  const layerShare = options.layerShare ?? DEFAULT_LAYER_SHARE;
+  if (!(layerShare >= 0 && layerShare < 1)) throw new M3cError('usage', `layer share must be in [0, 1), got ${layerShare}`);
+  const durationSec = (header.frameCount * header.fpsDen) / header.fpsNum;
+  const targetBytes = Math.floor((checkTargetKbps(options.targetKbps) * 1000 * durationSec) / 8);
+  // Everything but the guide stream and the keyframe payloads, measured by writing the file without them
+  // (+2 bytes per section for length prefixes that grow once the payloads are in).
+  const empty = new Uint8Array(0);
+  const frame: M3cGuide = { codecId: 'av1-obu', width: 16, height: 16, fpsNum: 1, fpsDen: 1, quantizer: 63, encoder: 'libsvtav1 preset 6', stream: empty };
+  const skeleton: M3cClip[] = keyframes.map((first, i) => ({ firstFrame: first, length: (keyframes[i + 1] ?? header.frameCount) - first, mode: modes[i], keyframe: empty, keyframeText: texts[i].keyframeText, clipText: texts[i].clipText }));
+  const overhead = writeBitstream(header, skeleton, frame).m3c.length + 2 * (keyframes.length + 2) + 8;
+  const available = targetBytes - overhead;
+  const plainCount = modes.filter((m) => m !== 'guided').length;
+  const share = plainCount > 0 ? Math.max(layerShare, PLAIN_KEYFRAME_SHARE) : layerShare;
+  const guideBudgetBytes = Math.max(1, Math.floor(available * (1 - share)));
+
+  const proxies = await timer.time('guide-frames', () => readProxies(input, geometry, { signal, onProgress, total: header.frameCount }));
+  const working = { num: header.fpsNum, den: header.fpsDen };
+  const search = await timer.time('guide-search', () => searchGuide(proxies, working, guideBudgetBytes, { signal, onProgress, encoder: options.guideEncoder }));
+  proxies.length = 0;
+  const guideBytes = search.encoded.guide.stream.length;
+  const layerBudgetBytes = Math.max(0, available - guideBytes);
+  const wanted = keyframes.map((_, i) => modes[i] !== 'guided' || (layerShare > 0 && layerBudgetBytes / keyframes.length >= MIN_LAYER_BYTES));
+  const perKeyframe = wanted.filter(Boolean).length > 0 ? Math.floor(layerBudgetBytes / wanted.filter(Boolean).length) : 0;
+
+  const payloads: Uint8Array[] = keyframes.map(() => empty);
+  const coding = wanted.some(Boolean) ? keyframes.filter((_, i) => wanted[i]) : [];
+  if (coding.length > 0) {
+    await timer.time('keyframe-coding', async () => {
+      const codec = engine.keyframeCodecById(CLASSICAL_AV1_ID);
+      const track = new GuideTrack({ coded: search.coded, indices: search.indices, frameCount: header.frameCount, width: header.width, height: header.height, interpolator: guideInterpolator() });
+      let done = 0;
+      for await (const { frame: source, index } of pickFrames(workingFrames(input, geometry, signal), coding, { signal, what: input })) {
+        throwIfAborted(signal);
+        const i = keyframes.indexOf(index);
+        let picture: RgbFrame = source;
+        if (modes[i] === 'guided') {
+          await track.skip(index - track.next, signal);
+          picture = residualLayer(source, (await track.take(signal)).base);
+        }
+        payloads[i] = await codec.encode(picture, { budgetBytes: Math.max(MIN_LAYER_BYTES, perKeyframe), signal });
+        onProgress?.({ stage: 'keyframe coding', done: ++done, total: coding.length });
+      }
+    });
+  }
+  return { guide: search.encoded.guide, payloads, modes: [...modes], split: { targetBytes, guideBudgetBytes, guideBytes, layerBudgetBytes }, search };
+}
+
+export { trialOf };
