@@ -57,6 +57,8 @@ export interface OursPointConfig {
   readonly targetKbps?: number;
   readonly layerShare?: number;
   readonly guideEncoder?: 'svt' | 'aom-slow';
+  /** Guided mode: whether the pack's restoration model runs (absent: the engine's default, on when the pack has it). */
+  readonly restoration?: boolean;
 }
 
 export interface OursSeriesConfig {
@@ -108,13 +110,14 @@ function seriesSet(steps: readonly SelectionParams[], stepsText: string): OursSe
 export const GUIDED_KBPS: readonly number[] = [1.5, 2.25, 3, 4.5, 6];
 
 export function guidedSeries(): OursSeriesConfig[] {
-  const at = (kbps: readonly number[], layerShare: number, guideEncoder: 'svt' | 'aom-slow'): OursPointConfig[] =>
-    kbps.map((targetKbps) => ({ keyframeCodec: 'auto', selection: withThreshold(0.4), mode: 'guided', targetKbps, layerShare, guideEncoder }));
+  const at = (kbps: readonly number[], layerShare: number, guideEncoder: 'svt' | 'aom-slow', restoration = false): OursPointConfig[] =>
+    kbps.map((targetKbps) => ({ keyframeCodec: 'auto', selection: withThreshold(0.4), mode: 'guided', targetKbps, layerShare, guideEncoder, restoration }));
   const levers = [GUIDED_KBPS[0], GUIDED_KBPS[2], GUIDED_KBPS[4]];
   return [
-    { name: 'ours-guided', description: `guided mode, the default (guide size, frame rate and CRF searched per clip with SVT-AV1 preset 6, interpolated between coded frames; keyframes without enhancement layers) at ${GUIDED_KBPS.join(', ')} kbit/s`, points: at(GUIDED_KBPS, 0, 'svt') },
-    { name: 'guided-aom', description: `lever: the kept guide re-coded by libaom cpu-used 3 where that measures better, otherwise the default, at ${levers.join(', ')} kbit/s`, points: at(levers, 0, 'aom-slow') },
-    { name: 'guided-layers', description: `lever: 25% of the bytes in keyframe enhancement layers (the residual over the guide, carried along the guide's motion), otherwise the default, at ${levers.join(', ')} kbit/s`, points: at(levers, 0.25, 'svt') },
+    { name: 'ours-guided', description: `guided mode, the default: guide size, frame rate and CRF searched per clip with SVT-AV1 preset 6, interpolated between coded frames, every frame restored by the pack's guide-restore model (fidelity); keyframes without enhancement layers; at ${GUIDED_KBPS.join(', ')} kbit/s`, points: at(GUIDED_KBPS, 0, 'svt', true) },
+    { name: 'guided-plain', description: `lever: the default without the learned restoration (guide interpolated and upscaled only), at ${GUIDED_KBPS.join(', ')} kbit/s`, points: at(GUIDED_KBPS, 0, 'svt') },
+    { name: 'guided-aom', description: `lever: the kept guide re-coded by libaom cpu-used 3 where that measures better, otherwise guided-plain, at ${levers.join(', ')} kbit/s`, points: at(levers, 0, 'aom-slow') },
+    { name: 'guided-layers', description: `lever: 25% of the bytes in keyframe enhancement layers (the residual over the guide, carried along the guide's motion), otherwise guided-plain, at ${levers.join(', ')} kbit/s`, points: at(levers, 0.25, 'svt') },
   ];
 }
 

@@ -254,7 +254,7 @@ async function runOurs(series: OursSeriesConfig, done: readonly { name: string; 
     }
     const { file: input, frames: reference } = await ctx.pre();
     const signals = await ctx.signals();
-    const engine = createEngine({ modelsDir: options.modelsDir, keyframeCodec: config.keyframeCodec });
+    const engine = createEngine({ modelsDir: options.modelsDir, keyframeCodec: config.keyframeCodec, ...(config.restoration !== undefined ? { restoration: config.restoration } : {}) });
     try {
       const t0 = performance.now();
       const enc = await encodeVideo(engine, input, {

@@ -50,6 +50,12 @@ export interface ModelManifest {
   readonly schema: typeof MANIFEST_SCHEMA;
   readonly packId: string;
   readonly models: readonly ModelEntry[];
+  /**
+   * Earlier packs whose files this one decodes: each named with the slots it had, all of them in this pack
+   * unchanged, so its hash is computed here from those entries (nothing is taken on trust). A pack that
+   * adds models keeps the files of the pack before it decodable.
+   */
+  readonly earlierPacks: readonly { readonly packId: string; readonly slots: readonly string[]; readonly hash: Uint8Array }[];
   /** Absolute folder the manifest was read from; model files resolve against it. */
   readonly dir: string;
 }
@@ -138,7 +144,27 @@ export function parseManifest(json: unknown, dir: string, where: string): ModelM
     if (slots.has(m.slot)) throw fieldError(where, `slot "${m.slot}" appears twice`);
     slots.add(m.slot);
   }
-  return { schema: MANIFEST_SCHEMA, packId, models, dir: path.resolve(dir) };
+  const earlierPacks = parseEarlierPacks(json.earlierPacks, models, packId, where);
+  return { schema: MANIFEST_SCHEMA, packId, models, earlierPacks, dir: path.resolve(dir) };
+}
+
+function parseEarlierPacks(v: unknown, models: readonly ModelEntry[], packId: string, where: string): ModelManifest['earlierPacks'] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw fieldError(where, 'earlierPacks must be an array');
+  return v.map((e, i) => {
+    const at = `earlierPacks[${i}]`;
+    if (!isObject(e)) throw fieldError(where, `${at} must be an object`);
+    const id = nonEmptyString(e.packId, where, `${at}.packId`);
+    if (id === packId) throw fieldError(where, `${at}.packId is this pack's own id`);
+    if (!Array.isArray(e.slots) || e.slots.length === 0) throw fieldError(where, `${at}.slots must be a non-empty array`);
+    const slots = e.slots.map((slot: unknown) => nonEmptyString(slot, where, `${at}.slots`));
+    const subset = slots.map((slot) => {
+      const m = models.find((x) => x.slot === slot);
+      if (!m) throw fieldError(where, `${at} names slot "${slot}", which this pack does not have`);
+      return m;
+    });
+    return { packId: id, slots, hash: modelPackHash({ schema: MANIFEST_SCHEMA, packId: id, models: subset }) };
+  });
 }
 
 /** SHA-256 of a file, read in chunks so that large models do not need one buffer of their size. */
@@ -217,7 +243,7 @@ export function canonicalJson(value: unknown): string {
  * to any model's bytes or interface changes it; file names, model order and provenance notes do not,
  * because they cannot change what a decoder computes.
  */
-export function modelPackHash(manifest: ModelManifest): Uint8Array {
+export function modelPackHash(manifest: Pick<ModelManifest, 'schema' | 'packId' | 'models'>): Uint8Array {
   const identity = {
     schema: manifest.schema,
     packId: manifest.packId,

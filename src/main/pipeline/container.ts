@@ -117,7 +117,8 @@ export interface OpenOptions {
  * carry the CLI's codes (a file beyond the limits is 'corrupt-bitstream', exit 4).
  */
 export function openBitstream(engine: Engine, bytes: Uint8Array, options: OpenOptions = {}): M3cFile {
-  const known = new Map([...MODEL_FREE_PACKS, [engine.manifest.packId, engine.modelPackHash]]);
+  const earlier = engine.manifest.earlierPacks.map((p) => [p.packId, p.hash] as const);
+  const known = new Map([...MODEL_FREE_PACKS, ...earlier, [engine.manifest.packId, engine.modelPackHash]]);
   const limits = options.limits === undefined ? DEFAULT_DECODE_LIMITS : (options.limits ?? undefined);
   const parsed = parseM3c(bytes, { knownModelPacks: known, limits });
   if (!parsed.ok) {
@@ -125,7 +126,8 @@ export function openBitstream(engine: Engine, bytes: Uint8Array, options: OpenOp
     throw parseErrorToM3cError(e.kind === 'exceeds-limits' && options.limitHint ? { ...e, message: `${e.message}; ${options.limitHint}` } : e);
   }
   const { modelPackId, keyframeCodecId } = parsed.file.header;
-  if (modelPackId !== engine.manifest.packId && keyframeCodecId !== CLASSICAL_AV1_ID) {
+  const ours = modelPackId === engine.manifest.packId || engine.manifest.earlierPacks.some((p) => p.packId === modelPackId);
+  if (!ours && keyframeCodecId !== CLASSICAL_AV1_ID) {
     throw new M3cError('model', `this .m3c names model pack ${modelPackId}, which has no models, yet keyframe codec "${keyframeCodecId}": the file is inconsistent`);
   }
   if (parsed.file.header.textCoderId !== engine.textCoderId) {

@@ -26,6 +26,8 @@ export const PROXY_MAX_WIDTH = 256;
 /** Largest guide side searched: at our rates a bigger guide never fits at a useful CRF (docs/guided.md). */
 export const GUIDE_MAX_WIDTH = 256;
 export const GUIDE_MIN_CRF = 20;
+/** Sizes from 64 px wide to GUIDE_MAX_WIDTH, geometric: 64, 80, 102, 128, 162, 204, 256 at 8:5. */
+export const GUIDE_SIZE_STEPS = 7;
 export const GUIDE_MAX_CRF = 63;
 
 /** The interpolator of guide frames: flow at the guide's own size. */
@@ -82,7 +84,7 @@ export interface GuideSearchOptions {
 export function guideSizes(geometry: { width: number; height: number }): { width: number; height: number }[] {
   const w = Math.min(geometry.width, GUIDE_MAX_WIDTH);
   const working = { width: w, height: Math.max(2, 2 * Math.round((w * geometry.height) / geometry.width / 2)) };
-  return aspectSizes(working, Math.min(MIN_ANCHOR_SIZE.width, w), 4).filter((s) => s.height >= 16 && s.width >= 16);
+  return aspectSizes(working, Math.min(MIN_ANCHOR_SIZE.width, w), GUIDE_SIZE_STEPS).filter((s) => s.height >= 16 && s.width >= 16);
 }
 
 function defaultRates(working: Rate): Rate[] {

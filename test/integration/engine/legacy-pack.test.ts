@@ -1,6 +1,6 @@
 /**
  * Files made under the earlier, model-free pack m3c-classical-1 keep decoding after the learned pack
- * m3c-learned-1 is installed: they used only the classical keyframe codec, which needs no models.
+ * m3c-learned-2 is installed: they used only the classical keyframe codec, which needs no models.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -37,7 +37,7 @@ describe.skipIf(!HAS_MEDIA)('a .m3c from the model-free pack m3c-classical-1', (
 
   it('decodes with the shipped learned pack to the same frames as with its own pack', async () => {
     expect(packHashHex(old.modelPackHash)).toBe('9d8008daba229109');
-    expect(current.manifest.packId).toBe('m3c-learned-1');
+    expect(current.manifest.packId).toBe('m3c-learned-2');
     const frames = async (e: Engine): Promise<Buffer[]> => {
       const out: Buffer[] = [];
       for await (const f of decodeVideoFrames(e, openBitstream(e, m3c))) out.push(Buffer.from(f.data));

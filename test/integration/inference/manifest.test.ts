@@ -59,12 +59,15 @@ describe('loadManifest', () => {
     for (const model of m.models) expect(sha256File(path.join(FIXTURE_DIR, model.file))).toBe(model.sha256);
   });
 
-  it('loads the shipped pack: the learned keyframe codec on both token grids', () => {
+  it('loads the shipped pack: the learned keyframe codec on both token grids and the guide restoration', () => {
     const m = loadManifest();
     expect(m.dir).toBe(path.resolve(defaultModelsDir()));
-    expect(m.packId).toBe('m3c-learned-1');
+    expect(m.packId).toBe('m3c-learned-2');
     const kinds = ['encoder', 'tokens', 'denoiser', 'decoder', 'token-prior'];
-    expect(m.models.map((x) => x.slot).sort()).toEqual(['coarse', 'fine'].flatMap((g) => kinds.map((k) => `kf-${k}-${g}`)).sort());
+    const keyframeSlots = ['coarse', 'fine'].flatMap((g) => kinds.map((k) => `kf-${k}-${g}`)).sort();
+    expect(m.models.map((x) => x.slot).sort()).toEqual([...keyframeSlots, 'guide-restore', 'guide-restore-realism'].sort());
+    // Files made with the pack before (the keyframe codec alone) keep decoding: its hash is derived from the same entries.
+    expect(m.earlierPacks.map((p) => [p.packId, [...p.slots].sort()])).toEqual([['m3c-learned-1', keyframeSlots]]);
     expect(modelPackHash(m)).toHaveLength(8);
   });
 
@@ -126,8 +129,11 @@ describe('modelPackHash', () => {
   it('keeps its serialisation, so .m3c files written so far stay decodable', () => {
     // Checked independently, in Python: sha256 of json.dumps({schema, packId, models reduced to slot,
     // sha256, inputs, outputs and sorted by slot}, sort_keys=True, separators=(',', ':')) of
-    // resources/models/manifest.json (pack m3c-learned-1). The earlier m3c-classical-1 was 9d8008daba229109.
-    expect(packHashHex(modelPackHash(loadManifest()))).toBe('031a32a9dff0269b');
+    // resources/models/manifest.json (pack m3c-learned-1, the keyframe codec's 10 models). The earlier
+    // m3c-classical-1 was 9d8008daba229109. m3c-learned-2 adds the guide restoration and derives learned-1's hash.
+    const shipped = loadManifest();
+    expect(packHashHex(shipped.earlierPacks[0].hash)).toBe('031a32a9dff0269b');
+    expect(packHashHex(modelPackHash(shipped))).not.toBe('031a32a9dff0269b');
     expect(hex(base)).toBe('3c2d27584f2343cd');
   });
 
@@ -145,6 +151,15 @@ describe('modelPackHash', () => {
     expect(hex(withModel(0, { provenance: { note: 'typo fixed' } }))).toBe(h);
     expect(hex(withModel(0, { file: 'renamed.onnx' }))).toBe(h);
     expect(hex({ ...base, models: [...base.models].reverse() })).toBe(h);
+  });
+
+  it('derives an earlier pack\'s hash from the entries it names, and refuses one naming a slot the pack lacks', () => {
+    const json = JSON.parse(readFileSync(path.join(FIXTURE_DIR, 'manifest.json'), 'utf8'));
+    const grown = parseManifest({ ...json, packId: 'm3c-test-pack-2', earlierPacks: [{ packId: json.packId, slots: base.models.map((m) => m.slot) }] }, FIXTURE_DIR, 'memory');
+    // The earlier pack is exactly the fixture pack: same id, same entries, same hash.
+    expect(packHashHex(grown.earlierPacks[0].hash)).toBe(hex(base));
+    expect(() => parseManifest({ ...json, packId: 'm3c-test-pack-2', earlierPacks: [{ packId: json.packId, slots: ['test-embedder', 'gone'] }] }, FIXTURE_DIR, 'memory')).toThrow(/names slot "gone", which this pack does not have/);
+    expect(() => parseManifest({ ...json, earlierPacks: [{ packId: json.packId, slots: ['test-embedder'] }] }, FIXTURE_DIR, 'memory')).toThrow(/this pack's own id/);
   });
 });
 

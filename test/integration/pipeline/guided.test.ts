@@ -61,7 +61,8 @@ describe('a guided encode with the shipped models', () => {
     expect(enc.guided!.split.guideBytes).toBe(enc.sections.guide);
     const parsed = parseM3c(enc.m3c);
     expect(parsed.ok && parsed.file.clips.every((c) => c.mode === 'guided')).toBe(true);
-    expect(parsed.ok && parsed.file.header.reconstructorId).toBe('guided-flow-v1');
+    // The shipped pack has the restoration model: guided files name the restoring reconstruction.
+    expect(parsed.ok && parsed.file.header.reconstructorId).toBe('guided-restore-v1');
   });
 
   it('decodes deterministically to every frame, above the quality floor', async () => {
