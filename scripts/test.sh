@@ -8,5 +8,5 @@ npx tsc -p tsconfig.renderer.json --noEmit
 npx eslint . --max-warnings 0
 # Build the studio once up front: the packaging and end-to-end tests use this build.
 node scripts/build-electron.mjs >/dev/null
-(cd training && /usr/bin/python3 -m unittest test_training)
+(cd training && /usr/bin/python3 -m unittest test_training test_restore)
 npx vitest run "$@"

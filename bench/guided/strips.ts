@@ -6,15 +6,18 @@
  * (energy of the 3x3 Laplacian of the luma, decoded over original, mean over all frames: 1 is the
  * original's sharpness, below 1 blurrier) and PSNR-Y, into docs/strips/README.md.
  *
- *   node --import tsx bench/guided/strips.ts [--kbps 3] [--out docs/strips] [clip ...]
+ *   node --import tsx bench/guided/strips.ts [--kbps 3] [--out docs/strips] [--rd rd.json] [clip ...]
+ *
+ * With --rd (an `m3c bench rd --points guided` report) the anchor is the best trial of that report's grid
+ * within our bytes, coded once; without it the grid is searched here.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RgbFrame } from '../../src/shared/engine/frame.ts';
 import { makeFrame } from '../../src/shared/engine/frame.ts';
 import { decodeFrames, encodePng } from '../../src/main/media/index.ts';
-import { encodeAnchor, gridTrials } from '../../src/main/codecs/anchor-search.ts';
+import { encodeAnchor, gridTrials, type AnchorTrial } from '../../src/main/codecs/anchor-search.ts';
 import { guideFrameIndices } from '../../src/main/codecs/guide-stream.ts';
 import { createEngine, DEFAULT_GEOMETRY } from '../../src/main/pipeline/engine.ts';
 import { encodeVideo } from '../../src/main/pipeline/encode.ts';
@@ -65,7 +68,12 @@ interface StripResult {
   readonly png: string;
 }
 
-export async function stripsFor(clip: string, kbps: number, outDir: string): Promise<StripResult> {
+/** Anchor trials of a clip from an `m3c bench rd` report (rd.json), so that the strips need not search again. */
+interface RdAnchors {
+  readonly clips: readonly { readonly name: string; readonly anchor: { readonly points: readonly { readonly trial: AnchorTrial; readonly bytes: number; readonly metrics: { readonly psnrY: number } }[] } }[];
+}
+
+export async function stripsFor(clip: string, kbps: number, outDir: string, rd?: RdAnchors): Promise<StripResult> {
   const input = clipPath(clip);
   const g = DEFAULT_GEOMETRY;
   const source: RgbFrame[] = [];
@@ -78,7 +86,9 @@ export async function stripsFor(clip: string, kbps: number, outDir: string): Pro
     for await (const f of decodeVideoFrames(engine, file)) ours.push(f);
     // The anchor at equal or lower rate: the best PSNR-Y of the grid within our bytes.
     let anchor: { frames: RgbFrame[]; kbps: number; psnr: number; label: string } | undefined;
-    for (const trial of gridTrials(ANCHOR_GRIDS.guided)) {
+    const known = rd?.clips.find((c) => c.name === clip)?.anchor.points.filter((p) => p.bytes <= enc.bytes);
+    const best = known && known.length > 0 ? known.reduce((a, b) => (b.metrics.psnrY > a.metrics.psnrY ? b : a)) : undefined;
+    for (const trial of best ? [best.trial] : gridTrials(ANCHOR_GRIDS.guided)) {
       const a = await encodeAnchor(source, g, trial);
       if (a.bytes > enc.bytes) continue;
       const psnr = a.frames.reduce((s, f, i) => s + psnrLuma(source[i], f), 0) / source.length;
@@ -106,14 +116,15 @@ export async function stripsFor(clip: string, kbps: number, outDir: string): Pro
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ options: { kbps: { type: 'string' }, out: { type: 'string' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({ options: { kbps: { type: 'string' }, out: { type: 'string' }, rd: { type: 'string' } }, allowPositionals: true });
+  const rd = values.rd ? (JSON.parse(await readFile(values.rd, 'utf8')) as RdAnchors) : undefined;
   const kbps = Number(values.kbps ?? 3);
   const outDir = path.resolve(values.out ?? path.join(REPO_ROOT, 'docs', 'strips'));
   await mkdir(outDir, { recursive: true });
   const clips = positionals.length > 0 ? positionals : [...EVALUATION_CLIPS];
   const results: StripResult[] = [];
   for (const clip of clips) {
-    const r = await stripsFor(clip, kbps, outDir);
+    const r = await stripsFor(clip, kbps, outDir, rd);
     results.push(r);
     process.stderr.write(`${clip}: ours ${r.ours.kbps.toFixed(2)} kbit/s ${r.ours.psnrY.toFixed(2)} dB HF ${r.ours.hf.toFixed(3)}; anchor ${r.anchor.kbps.toFixed(2)} kbit/s ${r.anchor.psnrY.toFixed(2)} dB HF ${r.anchor.hf.toFixed(3)}\n`);
   }

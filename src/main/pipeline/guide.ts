@@ -40,11 +40,19 @@ export function proxySize(geometry: { width: number; height: number }): { width:
   return { width: PROXY_MAX_WIDTH, height: Math.max(2, 2 * Math.round((PROXY_MAX_WIDTH * geometry.height) / geometry.width / 2)) };
 }
 
+/** What the proxies may hold (about 26 min at 8 fps and 256x160); a longer video is refused, not swapped to death. */
+export const MAX_PROXY_BYTES = 1536 * 1024 * 1024;
+
 /** Every working frame of the source, shrunk to the proxy size. */
 export async function readProxies(input: string, geometry: WorkingGeometry, options: { signal?: AbortSignal; onProgress?: ProgressListener; total?: number } = {}): Promise<RgbFrame[]> {
   const size = proxySize(geometry);
   const out: RgbFrame[] = [];
+  const limit = Math.floor(MAX_PROXY_BYTES / (size.width * size.height * 3));
   for await (const f of workingFrames(input, geometry, options.signal)) {
+    if (out.length === limit) {
+      const minutes = ((limit * geometry.fpsDen) / geometry.fpsNum / 60).toFixed(0);
+      throw new M3cError('input', `${input} is longer than the ${limit} frames (${minutes} min at this frame rate) a guided encode holds; split it, or use --mode interpolation`);
+    }
     out.push(size.width === f.width ? f : resizeRgbArea(f, size.width, size.height));
     if (out.length % 16 === 0) options.onProgress?.({ stage: 'guide frames', done: out.length, total: options.total ?? out.length });
   }

@@ -43,6 +43,8 @@ export type WorkerTask =
       /** The fit the encode was made with: the reference is read with it, as the coded frames were. */
       readonly fit: Fit;
       readonly denoiserSteps: number;
+      /** Fidelity/realism of guided files restored by the pack's model (0..1). */
+      readonly realism?: number;
       readonly modelsDir: string | null;
     }
   | {

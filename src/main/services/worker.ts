@@ -35,7 +35,7 @@ const onProgress = (e: { stage: string; done: number; total: number }): void => 
 function engineFor(task: ComputeTask): Engine {
   const modelsDir = task.modelsDir ?? undefined;
   if (task.kind === 'encode') return createEngine({ modelsDir, keyframeCodec: task.keyframeCodec });
-  if (task.kind === 'decode') return createEngine({ modelsDir, denoiserSteps: task.denoiserSteps });
+  if (task.kind === 'decode') return createEngine({ modelsDir, denoiserSteps: task.denoiserSteps, realism: task.realism });
   return createEngine({ modelsDir });
 }
 

@@ -363,8 +363,8 @@ export interface StudioApi {
     keyframeCodec?: KeyframeCodecKind;
     denoiserSteps?: number;
   }): Promise<JobInfo>;
-  /** Reconstructs the mp4 and compares it with the source (per-frame PSNR and MS-SSIM). */
-  startDecode(params: { encodeId: number }): Promise<JobInfo>;
+  /** Reconstructs the mp4 and compares it with the source (per-frame PSNR and MS-SSIM); realism 0..1 (default 0, fidelity) for guided files restored by the pack's model. */
+  startDecode(params: { encodeId: number; realism?: number }): Promise<JobInfo>;
   listJobs(params: Record<string, never>): Promise<JobInfo[]>;
   cancelJob(params: { jobId: string }): Promise<JobInfo>;
   /** Removes done, failed and cancelled jobs from the job list (queued and running ones stay). */

@@ -111,4 +111,27 @@ describe('the library of encodes', () => {
     expect(screen.getByLabelText('Rate split of encode 3').textContent).toBe('keyframes 1800 B · texts 70 B · container 178 B');
     expect(screen.queryByLabelText('Guide of encode 3')).toBeNull();
   });
+
+  it('decodes a guided encode with the chosen fidelity/realism, again after a first decode, without re-encoding', async () => {
+    const transport = new StudioTransportDouble(signals);
+    transport.overrides.startDecode = () => job({ id: 'd1', kind: 'decode', state: 'queued' });
+    const guided: EncodeInfo = {
+      id: 4, projectId: 1, sourceId: 7, status: 'done', bytes: 1500, bpp: 0.0002, kbps: 3.0, frameCount: 200, keyframes: [0, 50, 120], psnr: 24.1, msssim: 0.9,
+      params: { selection: SELECTION, mode: 'guided', targetKbps: 3, keyframeBudgetBytes: null, geometry: GEOMETRY, keyframeCodec: 'classical' },
+      startedAt: 4, finishedAt: 5, error: null, hasReconstruction: true,
+      sections: { guide: 1300, keyframes: 0, keyframeTexts: 60, clipTexts: 40, container: 100 },
+      guided: { width: 128, height: 80, fps: 4, crf: 52, encoder: 'libsvtav1 preset 6', targetBytes: 1530, guideBytes: 1300 },
+    };
+    transport.encodes = [guided, { ...guided, id: 3, params: { ...guided.params!, mode: 'interpolation', targetKbps: undefined }, guided: null }];
+    await openEncodePanel(transport);
+    const row = within(await screen.findByRole('row', { name: 'Encode 4' }));
+    choose(row.getByRole('combobox', { name: 'Restoration' }), 'Realism');
+    fireEvent.click(row.getByRole('button', { name: 'Decode and compare encode 4' }));
+    await waitFor(() => expect(transport.callsOf('startDecode')).toEqual([{ encodeId: 4, realism: 1 }]));
+    expect(row.getByRole('button', { name: 'Decode and compare encode 4' }).textContent).toBe('Decode again');
+    // A decoded non-guided encode offers no second decode and no restoration choice.
+    expect(screen.getAllByRole('combobox', { name: 'Restoration' })).toHaveLength(1);
+    expect(screen.queryByRole('button', { name: 'Decode and compare encode 3' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Compare encode 3' })).toBeTruthy();
+  });
 });

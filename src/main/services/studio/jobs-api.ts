@@ -10,6 +10,7 @@ import { DEFAULT_DENOISER_STEPS } from '../../codecs/learned/index.ts';
 import type { JobContext } from '../jobs.ts';
 import { runInWorker } from '../run-in-worker.ts';
 import * as v from '../validate.ts';
+import { checkRealism } from '../../codecs/guide-restore.ts';
 import type { StudioContext } from './context.ts';
 import type { DialogueApi } from './dialogue-api.ts';
 import { encodeRequest, GuidedInfoReader, type StudioEncodeMetrics } from './encode-request.ts';
@@ -91,11 +92,13 @@ export class JobsApi {
   }
 
   async startDecode(p: Record<string, unknown>): Promise<JobInfo> {
-    return this.queueDecode(this.ctx.requireEncode(v.id(p, 'encodeId')));
+    const realism = p.realism === undefined ? undefined : typeof p.realism === 'number' ? checkRealism(p.realism) : checkRealism(Number.NaN);
+    return this.queueDecode(this.ctx.requireEncode(v.id(p, 'encodeId')), undefined, realism);
   }
 
   /** Queues the decode and comparison of a finished encode; `afterDecode` runs in the job once the decode is stored (an export). */
-  queueDecode(e: EncodeRecord, afterDecode?: (ctx: JobContext) => Promise<void>): JobInfo {
+  /** `realism`: the fidelity/realism setting of guided files restored by the pack's model (0..1, default 0). */
+  queueDecode(e: EncodeRecord, afterDecode?: (ctx: JobContext) => Promise<void>, realism = 0): JobInfo {
     if (e.status !== 'done') throw new M3cError('usage', `encode ${e.id} is ${e.status}: only a finished encode can be decoded`);
     const source = this.ctx.requireSource(e.sourceId);
     // The steps chosen at encode time: the file itself has no field for them.
@@ -112,7 +115,7 @@ export class JobsApi {
         const reconPath = layout.reconstructionName(e.id);
         const out = layout.inProject(e.projectId, reconPath);
         await mkdir(path.dirname(out), { recursive: true });
-        const r = await runInWorker({ kind: 'decode', m3cPath: e.path, output: out, reference: source.path, fit: this.ctx.encodeFit(e), denoiserSteps, modelsDir }, { signal: ctx.signal, onProgress: ctx.progress });
+        const r = await runInWorker({ kind: 'decode', m3cPath: e.path, output: out, reference: source.path, fit: this.ctx.encodeFit(e), denoiserSteps, realism, modelsDir }, { signal: ctx.signal, onProgress: ctx.progress });
         try {
           this.ctx.store.saveDecode({ encodeId: e.id, ...r, reconPath });
         } catch (err) {

@@ -4,6 +4,8 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Checkbox from '@mui/material/Checkbox';
 import FormControlLabel from '@mui/material/FormControlLabel';
+import MenuItem from '@mui/material/MenuItem';
+import TextField from '@mui/material/TextField';
 import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
@@ -102,9 +104,14 @@ export function EncodeLibrary(props: {
     setAwaitingCompare((s) => new Set([...s].filter((id) => id !== ready.id)));
     onCompare(ready.id);
   }, [encodes, awaitingCompare, onCompare]);
+  // Guided encodes: the decoder's fidelity/realism setting (no re-encode; the .m3c does not record it).
+  const [realism, setRealism] = useState<ReadonlyMap<number, number>>(new Map());
   const decodeAndCompare = (e: EncodeInfo): void => {
-    setAwaitingCompare((s) => new Set([...s, e.id]));
-    client.startDecode({ encodeId: e.id }).then(props.onJob, (err: unknown) => {
+    // A second decode (another restoration setting) replaces the reconstruction when its job ends; Compare
+    // would open on the old one at once, so it is left to the user.
+    if (!e.hasReconstruction) setAwaitingCompare((s) => new Set([...s, e.id]));
+    const r = realism.get(e.id);
+    client.startDecode(r === undefined ? { encodeId: e.id } : { encodeId: e.id, realism: r }).then(props.onJob, (err: unknown) => {
       setAwaitingCompare((s) => new Set([...s].filter((id) => id !== e.id)));
       fail(e.id, `Could not decode encode ${e.id}`)(err);
     });
@@ -210,9 +217,24 @@ export function EncodeLibrary(props: {
                   <TableCell sx={{ fontSize: 12 }}>{paramsSummary(e)}</TableCell>
                   <TableCell>
                     <Stack direction="row" spacing={0.5} sx={{ flexWrap: 'wrap' }}>
-                      {e.status === 'done' && !e.hasReconstruction ? (
+                      {e.status === 'done' && e.guided ? (
+                        <TextField
+                          select
+                          size="small"
+                          label="Restoration"
+                          value={String(realism.get(e.id) ?? 0)}
+                          onChange={(ev) => setRealism((m) => new Map([...m, [e.id, Number(ev.target.value)]]))}
+                          slotProps={{ htmlInput: { 'aria-label': `Fidelity or realism of encode ${e.id}` } }}
+                          sx={{ minWidth: 130 }}
+                        >
+                          <MenuItem value="0">Fidelity</MenuItem>
+                          <MenuItem value="0.5">Balanced</MenuItem>
+                          <MenuItem value="1">Realism</MenuItem>
+                        </TextField>
+                      ) : null}
+                      {e.status === 'done' && (!e.hasReconstruction || e.guided) ? (
                         <Button size="small" onClick={() => decodeAndCompare(e)} disabled={awaitingCompare.has(e.id)} aria-label={`Decode and compare encode ${e.id}`}>
-                          {awaitingCompare.has(e.id) ? 'Decoding…' : 'Decode and compare'}
+                          {awaitingCompare.has(e.id) ? 'Decoding…' : e.hasReconstruction ? 'Decode again' : 'Decode and compare'}
                         </Button>
                       ) : null}
                       {e.hasReconstruction ? (
