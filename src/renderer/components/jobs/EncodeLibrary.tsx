@@ -233,7 +233,7 @@ export function EncodeLibrary(props: {
                         </TextField>
                       ) : null}
                       {e.status === 'done' && (!e.hasReconstruction || e.guided) ? (
-                        <Button size="small" onClick={() => decodeAndCompare(e)} disabled={awaitingCompare.has(e.id)} aria-label={`Decode and compare encode ${e.id}`}>
+                        <Button size="small" onClick={() => decodeAndCompare(e)} disabled={awaitingCompare.has(e.id)} aria-label={e.hasReconstruction ? `Decode encode ${e.id} again` : `Decode and compare encode ${e.id}`}>
                           {awaitingCompare.has(e.id) ? 'Decoding…' : e.hasReconstruction ? 'Decode again' : 'Decode and compare'}
                         </Button>
                       ) : null}
