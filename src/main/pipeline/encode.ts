@@ -30,7 +30,7 @@ export interface EncodeOptions {
   readonly targetKbps?: number;
   /** Guided: share of the guide-and-keyframe bytes for the keyframes' enhancement layers (default DEFAULT_LAYER_SHARE). */
   readonly layerShare?: number;
-  /** Guided: the encoder of the kept guide (default 'svt'; 'aom-slow' is a lever the R-D harness measures). */
+  /** Guided: the encoder of the kept guide (default 'aom-slow'; 'svt' is the faster lever the R-D harness measures). */
   readonly guideEncoder?: GuideEncoder;
   readonly keyframeBudgetBytes?: number;
   readonly descriptions?: DescriptionsFile;

@@ -85,7 +85,11 @@ export interface GuideSearchOptions {
   /** Frame rates searched (default 8, 4 and 2 fps, those at most the working rate). */
   readonly rates?: readonly Rate[];
   readonly sizes?: readonly { width: number; height: number }[];
-  /** The encoder of the kept guide (default 'svt'); the search itself runs SVT-AV1. 'aom-slow' re-codes the kept size and rate with libaom and keeps it where it measures better. */
+  /**
+   * The encoder of the kept guide (default 'aom-slow': the kept size and rate are re-coded with libaom
+   * cpu-used 3 and that is kept where it measures better; 'svt': the search's SVT-AV1 stream as is). The
+   * search itself always runs SVT-AV1. docs/guided.md gives what each buys and costs.
+   */
   readonly encoder?: GuideEncoder;
 }
 
@@ -199,7 +203,7 @@ export async function searchGuide(proxies: readonly RgbFrame[], working: Rate, b
   let smallest: EncodedGuide | undefined;
   for (const e of cache.values()) if (!smallest || e.guide.stream.length < smallest.guide.stream.length) smallest = e;
   // The kept size and rate, coded again by the slower encoder when it measures better on the coded frames.
-  if (overall && options.encoder === 'aom-slow') {
+  if (overall && (options.encoder ?? 'aom-slow') === 'aom-slow') {
     const o = overall;
     const slow = await fitCrf({ width: o.e.guide.width, height: o.e.guide.height }, trialOf(o.e.guide).fps, 'aom-slow');
     if (slow) {

@@ -77,7 +77,7 @@ describe('a guided encode with the shipped models', () => {
       sum += psnrLuma(reference[n++], f);
     }
     expect(n).toBe(32);
-    // Measured 2026-12-02: 26.4 dB at 4 kbit/s (the shipped 2 s of the CI clip); the floor leaves room for ffmpeg builds.
+    // Measured 2026-12-02 on the build machine: 25.7 dB PSNR-Y at 3.96 kbit/s; the floor leaves room for other ffmpeg builds and CPUs.
     expect(sum / n).toBeGreaterThan(24);
     expect((await digestFrames(decodeVideoFrames(engine, openBitstream(engine, enc.m3c)))).hash).toBe(h1.digest('hex'));
   }, 120_000);
