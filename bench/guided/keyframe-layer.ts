@@ -10,8 +10,7 @@ import type { RgbFrame } from '../../src/shared/engine/frame.ts';
 import { decodeFrames } from '../../src/main/media/index.ts';
 import { ClassicalAv1KeyframeCodec } from '../../src/main/codecs/index.ts';
 import { DEFAULT_GEOMETRY } from '../../src/main/pipeline/engine.ts';
-import { guideInterpolator, proxySize, searchGuide } from '../../src/main/pipeline/guide.ts';
-import { GuideTrack } from '../../src/shared/reconstruct/guide-track.ts';
+import { guideTrack, proxySize, searchGuide } from '../../src/main/pipeline/guide.ts';
 import { applyLayer, residualLayer } from '../../src/shared/reconstruct/guided.ts';
 import { psnrLuma } from '../../src/shared/metrics/index.ts';
 import { resizeRgbArea } from '../../src/shared/vision/index.ts';
@@ -32,7 +31,7 @@ async function main(): Promise<void> {
     const proxies = frames.map((f) => resizeRgbArea(f, p.width, p.height));
     const seconds = frames.length / 8;
     const search = await searchGuide(proxies, { num: 8, den: 1 }, Math.floor((3000 * seconds) / 8) - 200);
-    const track = new GuideTrack({ coded: search.coded, indices: search.indices, frameCount: frames.length, width: g.width, height: g.height, interpolator: guideInterpolator() });
+    const track = guideTrack(search.coded, search.indices, frames.length, g);
     for (const k of KEYFRAMES.filter((i) => i < frames.length)) {
       await track.skip(k - track.next);
       const base = (await track.take()).base;

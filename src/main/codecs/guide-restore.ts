@@ -38,11 +38,6 @@ export class GuideRestorer {
     private readonly realismAvailable: boolean,
   ) {}
 
-  /** Which graphs run: the fidelity one unless r = 1, the realism one when r > 0 and the pack has it. */
-  get id(): string {
-    return this.realism > 0 && this.realismAvailable ? `restore r=${this.realism}` : 'restore fidelity';
-  }
-
   async dispose(): Promise<void> {
     await this.cache.dispose();
   }

@@ -30,9 +30,13 @@ export const GUIDE_MIN_CRF = 20;
 export const GUIDE_SIZE_STEPS = 7;
 export const GUIDE_MAX_CRF = 63;
 
-/** The interpolator of guide frames: flow at the guide's own size. */
-export function guideInterpolator(): ReturnType<typeof createReconstructor> {
-  return createReconstructor('interpolation', new DenseFlowEstimator({ workingWidth: PROXY_MAX_WIDTH }));
+/**
+ * The guide's decoded coded frames as a track of `frameCount` working frames upscaled to `size`: the one way
+ * encoder, decoder and benches rebuild a guide (interpolation by flow at the guide's own size).
+ */
+export function guideTrack(coded: RgbFrame[], indices: number[], frameCount: number, size: { width: number; height: number }): GuideTrack {
+  const interpolator = createReconstructor('interpolation', new DenseFlowEstimator({ workingWidth: PROXY_MAX_WIDTH }));
+  return new GuideTrack({ coded, indices, frameCount, width: size.width, height: size.height, interpolator });
 }
 
 export function proxySize(geometry: { width: number; height: number }): { width: number; height: number } {
@@ -115,8 +119,7 @@ function codedPsnr(coded: readonly RgbFrame[], indices: readonly number[], proxi
 
 /** PSNR-Y over every frame of the guide as the decoder rebuilds it, at the proxies' size. */
 export async function fullPsnr(coded: RgbFrame[], indices: number[], proxies: readonly RgbFrame[], signal?: AbortSignal): Promise<number> {
-  const { width, height } = proxies[0];
-  const track = new GuideTrack({ coded, indices, frameCount: proxies.length, width, height, interpolator: guideInterpolator() });
+  const track = guideTrack(coded, indices, proxies.length, proxies[0]);
   let sum = 0;
   for (const p of proxies) sum += Math.min(100, psnrLuma(p, (await track.take(signal)).base));
   return sum / proxies.length;

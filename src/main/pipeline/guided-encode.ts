@@ -10,7 +10,6 @@ import type { ReconstructionMode } from '../../shared/engine/interfaces.ts';
 import type { ProgressListener } from '../../shared/engine/progress.ts';
 import { M3cError, throwIfAborted } from '../../shared/engine/errors.ts';
 import type { M3cClip, M3cGuide, M3cHeader } from '../../shared/bitstream/index.ts';
-import { GuideTrack } from '../../shared/reconstruct/guide-track.ts';
 import { residualLayer } from '../../shared/reconstruct/guided.ts';
 import { pickFrames } from '../media/index.ts';
 import { CLASSICAL_AV1_ID } from '../codecs/index.ts';
@@ -18,7 +17,7 @@ import type { GuideEncoder } from '../codecs/guide-stream.ts';
 import type { StageTimer } from '../util/stage-timer.ts';
 import { writeBitstream } from './container.ts';
 import type { Engine } from './engine.ts';
-import { guideInterpolator, readProxies, searchGuide, trialOf, type GuideSearchResult } from './guide.ts';
+import { guideTrack, readProxies, searchGuide, type GuideSearchResult } from './guide.ts';
 import type { CodedTexts } from './texts.ts';
 import { workingFrames, type WorkingGeometry } from './working-frames.ts';
 
@@ -99,14 +98,14 @@ export async function encodeGuidedParts(
   const guideBytes = search.encoded.guide.stream.length;
   const layerBudgetBytes = Math.max(0, available - guideBytes);
   const wanted = keyframes.map((_, i) => modes[i] !== 'guided' || (layerShare > 0 && layerBudgetBytes / keyframes.length >= MIN_LAYER_BYTES));
-  const perKeyframe = wanted.filter(Boolean).length > 0 ? Math.floor(layerBudgetBytes / wanted.filter(Boolean).length) : 0;
+  const perKeyframe = Math.floor(layerBudgetBytes / Math.max(1, wanted.filter(Boolean).length));
 
   const payloads: Uint8Array[] = keyframes.map(() => empty);
-  const coding = wanted.some(Boolean) ? keyframes.filter((_, i) => wanted[i]) : [];
+  const coding = keyframes.filter((_, i) => wanted[i]);
   if (coding.length > 0) {
     await timer.time('keyframe-coding', async () => {
       const codec = engine.keyframeCodecById(CLASSICAL_AV1_ID);
-      const track = new GuideTrack({ coded: search.coded, indices: search.indices, frameCount: header.frameCount, width: header.width, height: header.height, interpolator: guideInterpolator() });
+      const track = guideTrack(search.coded, search.indices, header.frameCount, header);
       let done = 0;
       for await (const { frame: source, index } of pickFrames(workingFrames(input, geometry, signal), coding, { signal, what: input })) {
         throwIfAborted(signal);
@@ -124,4 +123,3 @@ export async function encodeGuidedParts(
   return { guide: search.encoded.guide, payloads, modes: [...modes], split: { targetBytes, guideBudgetBytes, guideBytes, layerBudgetBytes }, search };
 }
 
-export { trialOf };

@@ -10,12 +10,12 @@ import type { ClipReconstructor, FlowEstimator } from '../../shared/engine/inter
 import type { ProgressListener } from '../../shared/engine/progress.ts';
 import { M3cError, throwIfAborted } from '../../shared/engine/errors.ts';
 import type { M3cFile } from '../../shared/bitstream/index.ts';
-import { GuideTrack } from '../../shared/reconstruct/guide-track.ts';
+import type { GuideTrack } from '../../shared/reconstruct/guide-track.ts';
 import { carryDetail, type Enhancement } from '../../shared/reconstruct/guided.ts';
 import { decodeGuide, guideFrameIndices } from '../codecs/guide-stream.ts';
 import type { StageTimer } from '../util/stage-timer.ts';
 import { clipSeed, type KeyframeDecoder } from './keyframes.ts';
-import { guideInterpolator } from './guide.ts';
+import { guideTrack } from './guide.ts';
 import type { ClipTextWindow } from './texts.ts';
 
 export interface ReconstructInputs {
@@ -38,7 +38,7 @@ export async function openGuideTrack(file: M3cFile, signal?: AbortSignal): Promi
   if (!guide) return undefined;
   const indices = guideFrameIndices(guide, header.frameCount, { num: header.fpsNum, den: header.fpsDen });
   const coded = await decodeGuide(guide, indices.length, { signal });
-  return new GuideTrack({ coded, indices, frameCount: header.frameCount, width: header.width, height: header.height, interpolator: guideInterpolator() });
+  return guideTrack(coded, indices, header.frameCount, header);
 }
 
 /** Every frame of the video, in order; a clip that yields other than its length is an 'internal' error. */
