@@ -142,6 +142,18 @@ export interface RdOptions {
   readonly onProgress?: (p: RdProgress) => void;
   /** Where computed points are cached and looked up (see cache.ts); no cache when absent. */
   readonly cacheDir?: string;
+  /** Only these of the preset's series of ours (by name); all when absent. */
+  readonly series?: readonly string[];
+}
+
+/** The preset's series of ours that a run computes (`series` filters by name; an unknown name is a usage error). */
+export function seriesOf(preset: PointsPreset, series: readonly string[] | undefined): readonly OursSeriesConfig[] {
+  const all = OURS_SERIES[preset];
+  if (!series) return all;
+  for (const name of series) {
+    if (!all.some((s) => s.name === name)) throw new M3cError('usage', `the ${preset} points have no series "${name}" (they have ${all.map((s) => s.name).join(', ')})`);
+  }
+  return all.filter((s) => series.includes(s.name));
 }
 
 /** Shared by the clips of one run: cache, versions, the progress count. */
@@ -392,7 +404,7 @@ async function runClip(clip: string, options: RdOptions, geometry: Geometry, sta
     const t2 = performance.now();
 
     const ours: ClipReport['ours'] = [];
-    for (const s of OURS_SERIES[preset]) ours.push({ name: s.name, description: s.description, points: await runOurs(s, ours, ctx, options, state) });
+    for (const s of seriesOf(preset, options.series)) ours.push({ name: s.name, description: s.description, points: await runOurs(s, ours, ctx, options, state) });
     const t3 = performance.now();
 
     let info: { frames: number; lossless: boolean };
@@ -435,12 +447,12 @@ export async function runRd(options: RdOptions): Promise<RdReport> {
   const facts = await ffmpegFacts(options.signal);
   const encoders = await availableEncoders(options.signal);
   const perClip =
-    gridTrials(ANCHOR_GRIDS[preset]).length + CLASSICAL_CODECS.reduce((n, c) => n + CLASSICAL_SWEEPS[preset][c.codec].length, 0) + OURS_SERIES[preset].reduce((n, s) => n + s.points.length, 0);
+    gridTrials(ANCHOR_GRIDS[preset]).length + CLASSICAL_CODECS.reduce((n, c) => n + CLASSICAL_SWEEPS[preset][c.codec].length, 0) + seriesOf(preset, options.series).reduce((n, s) => n + s.points.length, 0);
   const cacheDir = options.cacheDir === undefined ? undefined : path.resolve(options.cacheDir);
   const state: RunState = { cache: openPointCache(cacheDir), versions: { product: PRODUCT_VERSION, ffmpeg: facts.version }, total: perClip * options.clips.length, done: 0, computed: 0, computeMs: 0 };
   const clips: ClipReport[] = [];
   for (const clip of options.clips) clips.push(await runClip(clip, options, geometry, state, encoders));
-  const seriesRun = new Set(OURS_SERIES[preset].map((s) => s.name));
+  const seriesRun = new Set(seriesOf(preset, options.series).map((s) => s.name));
   const cpu = cpus();
   return {
     tool: 'm3c bench rd',
@@ -462,7 +474,7 @@ export async function runRd(options: RdOptions): Promise<RdReport> {
       const skipped = classicalSkipReason(c.codec, encoders);
       return { name: c.codec, knob: c.knob, values: CLASSICAL_SWEEPS[preset][c.codec], settings: c.settings, ...(skipped ? { skipped } : {}) };
     }),
-    oursSeries: OURS_SERIES[preset],
+    oursSeries: seriesOf(preset, options.series),
     ablations: {
       run: ABLATIONS.filter((a) => a.series.every((s) => seriesRun.has(s))),
       skipped: [

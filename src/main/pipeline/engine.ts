@@ -13,14 +13,30 @@ import { checkRealism, GuideRestorer, hasRealism, hasRestoration } from '../code
 import { availableGrids, DEFAULT_DENOISER_STEPS, LearnedKeyframeCodec, learnedSlots, MAX_DENOISER_STEPS, type TokenGrid } from '../codecs/learned/index.ts';
 import { TEXT_CODER_ID } from '../../shared/text/index.ts';
 import { loadManifest, modelPackHash, SessionCache, type ModelManifest } from '../inference/index.ts';
+import { GUIDE_WARP_WEIGHT } from './guide.ts';
 
 /**
  * The reconstruction of a guided file (issue 10): guide track (guided clips, shared/reconstruct/guided.ts)
  * and classical-flow-v2 for its prediction and interpolation clips.
  */
-export const GUIDED_RECONSTRUCTOR_ID = 'guided-flow-v1';
-/** guided-flow-v1 with every guided frame then restored by the pack's guide-restore model (codecs/guide-restore.ts). */
-export const GUIDED_RESTORE_RECONSTRUCTOR_ID = 'guided-restore-v1';
+export const GUIDED_RECONSTRUCTOR_ID = 'guided-flow-v2';
+/** guided-flow-v2 with every guided frame then restored by the pack's guide-restore model (codecs/guide-restore.ts). */
+export const GUIDED_RESTORE_RECONSTRUCTOR_ID = 'guided-restore-v2';
+/**
+ * The ids of the first guided build (its guide track cross-faded half of every interpolated frame, warp
+ * weight 0.5); its files decode as they did. v2 interpolates the guide with warp weight GUIDE_WARP_WEIGHT.
+ */
+export const GUIDED_V1_RECONSTRUCTOR_IDS = { flow: 'guided-flow-v1', restore: 'guided-restore-v1' } as const;
+
+/** Whether a file's reconstructor restores every guided frame. */
+export function restoresGuided(reconstructorId: string): boolean {
+  return reconstructorId === GUIDED_RESTORE_RECONSTRUCTOR_ID || reconstructorId === GUIDED_V1_RECONSTRUCTOR_IDS.restore;
+}
+
+/** The guide track's warp weight for a file's reconstructor (pipeline/guide.ts guideTrack). */
+export function guideWarpWeightOf(reconstructorId: string): number {
+  return reconstructorId === GUIDED_V1_RECONSTRUCTOR_IDS.flow || reconstructorId === GUIDED_V1_RECONSTRUCTOR_IDS.restore ? 0.5 : GUIDE_WARP_WEIGHT;
+}
 
 export const DEFAULT_GEOMETRY: Geometry = { width: 512, height: 320, fpsNum: 8, fpsDen: 1 };
 
@@ -138,9 +154,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const reconstructors = new Map<string, ClipReconstructor>([
     [reconstructor.id, reconstructor],
     [GUIDED_RECONSTRUCTOR_ID, reconstructor],
+    [GUIDED_V1_RECONSTRUCTOR_IDS.flow, reconstructor],
   ]);
   const restorer = hasRestoration(manifest) ? new GuideRestorer(new SessionCache(manifest), checkRealism(options.realism ?? 0), hasRealism(manifest)) : undefined;
-  if (restorer) reconstructors.set(GUIDED_RESTORE_RECONSTRUCTOR_ID, reconstructor);
+  if (restorer) {
+    reconstructors.set(GUIDED_RESTORE_RECONSTRUCTOR_ID, reconstructor);
+    reconstructors.set(GUIDED_V1_RECONSTRUCTOR_IDS.restore, reconstructor);
+  }
 
   return {
     embedder: new AppearanceEmbedder(),

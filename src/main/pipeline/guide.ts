@@ -5,21 +5,22 @@
  * will see it: decoded, interpolated between coded frames (shared/reconstruct/guide-track.ts) and
  * compared in PSNR-Y with the proxies.
  *
- * The search reuses the anchor search's encoder call and grid sizes (codecs/anchor-search.ts). Per frame
- * rate, each size's CRF is found by a secant search in log-bytes (at most 4 encodes, the CRF the
- * smallest that fits), and its coded frames alone are measured; the best size of each frame rate is
- * then measured over every frame, interpolation included, and the best of those is kept.
+ * The search reuses the anchor search's encoder call and grid sizes (codecs/anchor-search.ts). It is
+ * model-based, so that a guided encode runs in real time: a rate model gives every CRF fit its first
+ * guess, and an interpolation model (the source's own interpolation error, computed once per frame
+ * rate) scores a candidate from its coded frames without running the flow per candidate. searchGuide
+ * says how.
  */
 import type { RgbFrame } from '../../shared/engine/frame.ts';
 import type { ProgressListener } from '../../shared/engine/progress.ts';
 import { M3cError, throwIfAborted } from '../../shared/engine/errors.ts';
 import type { M3cGuide } from '../../shared/bitstream/index.ts';
-import { psnrLuma } from '../../shared/metrics/index.ts';
+import { mseLuma, psnrFromMse, psnrLuma } from '../../shared/metrics/index.ts';
 import { GuideTrack } from '../../shared/reconstruct/guide-track.ts';
-import { createReconstructor } from '../../shared/reconstruct/index.ts';
+import { FlowInterpolationReconstructor } from '../../shared/reconstruct/index.ts';
 import { DenseFlowEstimator, resizeRgbArea, resizeRgbBicubic } from '../../shared/vision/index.ts';
-import { aspectSizes, MIN_ANCHOR_SIZE, type AnchorTrial, type Rate } from '../codecs/anchor-search.ts';
-import { decodeGuide, encodeGuide, guideFrameIndices, type EncodedGuide, type GuideEncoder } from '../codecs/guide-stream.ts';
+import { aspectSizes, keptFrames, MIN_ANCHOR_SIZE, type AnchorTrial, type Rate } from '../codecs/anchor-search.ts';
+import { decodeGuide, encodeGuide, guideFrameIndices, GUIDE_PRESET, type EncodedGuide, type GuideEncoder } from '../codecs/guide-stream.ts';
 import { workingFrames, type WorkingGeometry } from './working-frames.ts';
 
 export const PROXY_MAX_WIDTH = 256;
@@ -29,13 +30,15 @@ export const GUIDE_MIN_CRF = 20;
 /** Sizes from 64 px wide to GUIDE_MAX_WIDTH, geometric: 64, 80, 102, 128, 162, 204, 256 at 8:5. */
 export const GUIDE_SIZE_STEPS = 7;
 export const GUIDE_MAX_CRF = 63;
+/** The guide track's interpolation: the motion-compensated blend's weight against the cross-fade (docs/guided.md, "Ghosting"). */
+export const GUIDE_WARP_WEIGHT = 1;
 
 /**
  * The guide's decoded coded frames as a track of `frameCount` working frames upscaled to `size`: the one way
  * encoder, decoder and benches rebuild a guide (interpolation by flow at the guide's own size).
  */
-export function guideTrack(coded: RgbFrame[], indices: number[], frameCount: number, size: { width: number; height: number }): GuideTrack {
-  const interpolator = createReconstructor('interpolation', new DenseFlowEstimator({ workingWidth: PROXY_MAX_WIDTH }));
+export function guideTrack(coded: RgbFrame[], indices: number[], frameCount: number, size: { width: number; height: number }, warpWeight = GUIDE_WARP_WEIGHT): GuideTrack {
+  const interpolator = new FlowInterpolationReconstructor(new DenseFlowEstimator({ workingWidth: PROXY_MAX_WIDTH }), { warpWeight });
   return new GuideTrack({ coded, indices, frameCount, width: size.width, height: size.height, interpolator });
 }
 
@@ -67,9 +70,10 @@ export async function readProxies(input: string, geometry: WorkingGeometry, opti
 export interface GuideTrialResult {
   readonly trial: AnchorTrial;
   readonly bytes: number;
-  /** PSNR-Y of the coded frames alone, or of every frame (`full`), against the proxies. */
+  /** Estimated PSNR-Y of every frame against the proxies (estimatedPsnr). */
   readonly psnr: number;
-  readonly full: boolean;
+  /** The encoder and its settings, as the guide records them. */
+  readonly encoder: string;
 }
 
 export interface GuideSearchResult {
@@ -77,7 +81,7 @@ export interface GuideSearchResult {
   /** The decoded coded frames at the guide's size. */
   readonly coded: RgbFrame[];
   readonly indices: number[];
-  /** PSNR-Y over every frame against the proxies, interpolation included (for a guide re-coded by 'aom-slow': the SVT-AV1 guide's plus the coded frames' gain). */
+  /** Estimated PSNR-Y over every frame against the proxies, interpolation included (estimatedPsnr). */
   readonly psnr: number;
   readonly trials: GuideTrialResult[];
   readonly searchMs: number;
@@ -108,13 +112,74 @@ function defaultRates(working: Rate): Rate[] {
   return rates.length > 0 ? rates : [working];
 }
 
-function codedPsnr(coded: readonly RgbFrame[], indices: readonly number[], proxies: readonly RgbFrame[]): number {
-  let sum = 0;
-  coded.forEach((c, k) => {
+/** Width at which the interpolation model of the search (interpolationErrors) runs. */
+export const MODEL_WIDTH = 64;
+/** SVT-AV1 preset of the search's exploration encodes (the kept guide is coded again by the final encoder). */
+export const SEARCH_PRESET = 10;
+/** Encodes per CRF fit in the exploration: the first guess from the rate model and at most two corrections. */
+const FIT_ENCODES = 3;
+/** Sizes measured per frame rate on the way down (quality peaks within two sizes below the largest that fits). */
+const DESCENT_SIZES = 3;
+/**
+ * log(bytes) of the final encoder's stream against the exploration's at equal CRF, to start its fit: libaom
+ * cpu-used 3 codes 16-30% fewer bytes than SVT-AV1 preset 10 and libaom cpu-used 6 (05_juggle, bikes).
+ */
+const FINAL_LOG_OFFSET: Readonly<Record<GuideEncoder, number>> = { 'aom-slow': -0.2, svt: 0 };
+/** Where the exploration fell back to libaom cpu-used 6 (sizes SVT-AV1 refuses), cpu-used 3 saves more. */
+const AOM_FALLBACK_LOG_OFFSET = -0.15;
+
+/**
+ * log(bytes at CRF 63 - d) - log(bytes at CRF 63): 0.2 d^0.72, fitted to SVT-AV1's streams of the training
+ * clips and two evaluation clips at guide sizes (steep near 63: about 0.2 for the first step, 1.2 for 13).
+ */
+export function crfLogGain(d: number): number {
+  return d <= 0 ? 0 : 0.2 * Math.pow(d, 0.72);
+}
+/** Bytes grow as the guide's pixel count to this power at a fixed CRF (0.46-0.56 measured below 204x128, 0.75-0.97 above). */
+const PIXEL_EXPONENT = 0.6;
+
+/**
+ * The interpolation model of the search. Per frame rate, the source frames at MODEL_WIDTH are put through the
+ * decoder's interpolation from the frames that rate keeps; each frame's luma error against the source is
+ * what interpolation adds to the coded frames' own error there (0 at coded frames). The search then scores a
+ * candidate from its coded frames alone (estimatedPsnr), with no flow per candidate. Measured against the
+ * real whole-video PSNR-Y (fullPsnr) on 05_juggle and bikes, 14 candidates: within -0.21..0 dB, the ranking
+ * the same (docs/guided.md).
+ */
+export async function interpolationErrors(proxies: readonly RgbFrame[], working: Rate, fps: Rate, signal?: AbortSignal): Promise<Float64Array> {
+  const indices = keptFrames(proxies.length, working, fps);
+  const out = new Float64Array(proxies.length);
+  if (indices.length === proxies.length) return out;
+  const p = proxies[0];
+  const size = { width: Math.min(MODEL_WIDTH, p.width), height: Math.max(2, 2 * Math.round((Math.min(MODEL_WIDTH, p.width) * p.height) / p.width / 2)) };
+  const small = proxies.map((f) => resizeRgbArea(f, size.width, size.height));
+  const track = guideTrack(indices.map((i) => small[i]), indices, small.length, size);
+  for (let j = 0; j < small.length; j++) out[j] = mseLuma(small[j], (await track.take(signal)).small);
+  indices.forEach((i) => (out[i] = 0));
+  return out;
+}
+
+/** Luma MSE of each decoded coded frame, upscaled to the proxies' size, against its proxy. */
+function codedErrors(coded: readonly RgbFrame[], indices: readonly number[], proxies: readonly RgbFrame[]): number[] {
+  return coded.map((c, k) => {
     const p = proxies[indices[k]];
-    sum += Math.min(100, psnrLuma(p, resizeRgbBicubic(c, p.width, p.height)));
+    return mseLuma(p, resizeRgbBicubic(c, p.width, p.height));
   });
-  return sum / coded.length;
+}
+
+/**
+ * Estimated PSNR-Y over every frame (mean of per-frame PSNR, capped at 100 dB): a coded frame keeps its own
+ * error; a frame between two coded frames gets their mean error plus the interpolation model's error there.
+ */
+export function estimatedPsnr(errors: readonly number[], indices: readonly number[], interpolation: Float64Array): number {
+  let sum = 0;
+  let k = 0;
+  for (let j = 0; j < interpolation.length; j++) {
+    while (k + 1 < indices.length && indices[k + 1] <= j) k++;
+    const mse = indices[k] === j ? errors[k] : (k + 1 < indices.length ? (errors[k] + errors[k + 1]) / 2 : errors[k]) + interpolation[j];
+    sum += Math.min(100, psnrFromMse(mse));
+  }
+  return sum / interpolation.length;
 }
 
 /** PSNR-Y over every frame of the guide as the decoder rebuilds it, at the proxies' size. */
@@ -128,101 +193,166 @@ export async function fullPsnr(coded: RgbFrame[], indices: number[], proxies: re
 /**
  * The best guide under `budgetBytes` (stream bytes). When even the smallest trial does not fit, the
  * smallest is returned: the caller's budget is then exceeded, and says so.
+ *
+ * How (docs/guided.md, "The search"): the exploration codes with SVT-AV1 at SEARCH_PRESET. A rate model
+ * (bytes at CRF 63 from one probe per frame rate, PIXEL_EXPONENT across sizes, crfLogGain across CRFs,
+ * re-anchored on every stream coded) gives each fit its first CRF, so a fit takes one to three encodes.
+ * Per frame rate, sizes are tried from the largest the model says fits, downwards, until one scores worse
+ * than the one before (and upwards when the first was the best); candidates are scored by estimatedPsnr.
+ * The kept size and rate are then coded by the final encoder (libaom cpu-used 3 for 'aom-slow', SVT-AV1
+ * at GUIDE_PRESET for 'svt'), two CRFs at a time, at the smallest CRF that fits.
  */
 export async function searchGuide(proxies: readonly RgbFrame[], working: Rate, budgetBytes: number, options: GuideSearchOptions = {}): Promise<GuideSearchResult> {
   const { signal, onProgress } = options;
   const t0 = performance.now();
   const rates = options.rates ?? defaultRates(working);
-  const sizes = options.sizes ?? guideSizes(proxies[0]);
+  const sizes = [...(options.sizes ?? guideSizes(proxies[0]))].sort((a, b) => b.width - a.width);
+  const finalEncoder = options.encoder ?? 'aom-slow';
   const trials: GuideTrialResult[] = [];
-  const cache = new Map<string, EncodedGuide>();
-  const encode = async (trial: AnchorTrial, encoder: GuideEncoder = 'svt'): Promise<EncodedGuide> => {
-    const key = `${encoder} ${trial.width}x${trial.height}@${trial.fps.num}/${trial.fps.den}q${trial.crf}`;
+  const cache = new Map<string, Promise<EncodedGuide>>();
+  let encodes = 0;
+  const expected = rates.length * 8 + 3;
+  type Coder = { encoder: GuideEncoder; preset: number };
+  const explore: Coder = { encoder: 'svt', preset: SEARCH_PRESET };
+  const encode = (trial: AnchorTrial, coder: Coder): Promise<EncodedGuide> => {
+    const key = `${coder.encoder} p${coder.preset} ${trial.width}x${trial.height}@${trial.fps.num}/${trial.fps.den}q${trial.crf}`;
     let e = cache.get(key);
     if (!e) {
       throwIfAborted(signal);
-      e = await encodeGuide(proxies, working, trial, { signal, encoder });
+      e = encodeGuide(proxies, working, trial, { signal, encoder: coder.encoder, preset: coder.preset }).then((r) => {
+        onProgress?.({ stage: 'guide search', done: ++encodes, total: Math.max(expected, encodes + 1) });
+        return r;
+      });
       cache.set(key, e);
-      onProgress?.({ stage: 'guide search', done: cache.size, total: rates.length * sizes.length * 4 });
     }
     return e;
   };
-  // Per (size, rate): the smallest CRF whose stream fits, by a secant search on log(bytes).
-  const fitCrf = async (size: { width: number; height: number }, fps: Rate, encoder: GuideEncoder = 'svt'): Promise<EncodedGuide | undefined> => {
-    const at = (crf: number): Promise<EncodedGuide> => encode({ ...size, fps, crf }, encoder);
-    const top = await at(GUIDE_MAX_CRF);
-    if (top.guide.stream.length > budgetBytes) return undefined;
-    let best = top;
-    let hi = { crf: GUIDE_MAX_CRF, bytes: top.guide.stream.length };
-    let lo: { crf: number; bytes: number } | undefined;
-    for (let step = 0; step < 3; step++) {
-      let crf: number;
-      if (lo) {
-        const f = (Math.log(budgetBytes) - Math.log(hi.bytes)) / (Math.log(lo.bytes) - Math.log(hi.bytes));
-        crf = Math.round(hi.crf - f * (hi.crf - lo.crf));
-      } else {
-        // About 7% more bytes per CRF step below 63 (measured on the training clips).
-        crf = Math.round(GUIDE_MAX_CRF - Math.log(budgetBytes / hi.bytes) / 0.07);
-      }
-      crf = Math.max(GUIDE_MIN_CRF, Math.min(hi.crf - 1, lo ? Math.max(lo.crf + 1, crf) : crf));
-      if (crf >= hi.crf || (lo && crf <= lo.crf)) break;
-      const e = await at(crf);
-      if (e.guide.stream.length <= budgetBytes) {
-        hi = { crf, bytes: e.guide.stream.length };
-        best = e;
-      } else {
-        lo = { crf, bytes: e.guide.stream.length };
-      }
-      if (hi.crf === GUIDE_MIN_CRF || (lo && hi.crf - lo.crf <= 1)) break;
-    }
-    return best;
+  const interpolation = new Map<string, Promise<Float64Array>>();
+  const interpolationOf = (fps: Rate): Promise<Float64Array> => {
+    const key = `${fps.num}/${fps.den}`;
+    let m = interpolation.get(key);
+    if (!m) interpolation.set(key, (m = interpolationErrors(proxies, working, fps, signal)));
+    return m;
+  };
+  const pixels = (s: { width: number; height: number }): number => s.width * s.height;
+
+  /** The rate model's log(bytes at CRF 63) of a size, anchored on the last stream coded at this rate. */
+  type Anchor = { logTop: number; pixels: number };
+  const logTopAt = (anchor: Anchor, size: { width: number; height: number }): number => anchor.logTop + PIXEL_EXPONENT * Math.log(pixels(size) / anchor.pixels);
+  const anchorOf = (e: EncodedGuide): Anchor => ({ logTop: Math.log(e.guide.stream.length) - crfLogGain(GUIDE_MAX_CRF - e.guide.quantizer), pixels: e.guide.width * e.guide.height });
+  /** The smallest CRF the model says fits, given log(bytes at 63). */
+  const predictedCrf = (logTop: number): number => {
+    for (let crf = GUIDE_MIN_CRF; crf < GUIDE_MAX_CRF; crf++) if (logTop + crfLogGain(GUIDE_MAX_CRF - crf) <= Math.log(budgetBytes)) return crf;
+    return GUIDE_MAX_CRF;
   };
 
-  type Candidate = { e: EncodedGuide; coded: RgbFrame[]; indices: number[]; psnr: number };
-  // Per rate, sizes from the largest down: quality rises with size until the CRF that fits gets too coarse,
-  // so the descent stops at the first size that measures worse than the one before it.
-  const bestOfRate = async (fps: Rate): Promise<Candidate | undefined> => {
-    let best: Candidate | undefined;
-    for (const size of [...sizes].sort((a, b) => b.width - a.width)) {
-      const e = await fitCrf(size, fps);
-      if (!e) continue;
-      const indices = guideFrameIndices(e.guide, proxies.length, working);
-      const coded = await decodeGuide(e.guide, indices.length, { signal });
-      const psnr = codedPsnr(coded, indices, proxies);
-      trials.push({ trial: trialOf(e.guide), bytes: e.guide.stream.length, psnr, full: false });
-      if (best && psnr <= best.psnr) break;
-      best = { e, coded, indices, psnr };
+  /**
+   * The smallest CRF whose stream fits, as far as `limit` encodes find it (the CRFs next to the answer are
+   * coded when the budget allows): undefined when CRF 63 does not fit. Encodes `parallel` CRFs at a time.
+   */
+  const fitCrf = async (size: { width: number; height: number }, fps: Rate, coder: Coder, anchor: Anchor, limit: number, parallel = 1): Promise<{ best?: EncodedGuide; anchor: Anchor }> => {
+    const fits = new Map<number, EncodedGuide | null>();
+    let a = anchor;
+    let best: EncodedGuide | undefined;
+    for (let used = 0; used < limit; ) {
+      let crf = predictedCrf(logTopAt(a, size));
+      // Keep the answer between what is known to fit and what is known not to.
+      const known = [...fits.keys()];
+      const lowestFit = Math.min(...known.filter((c) => fits.get(c)), GUIDE_MAX_CRF + 1);
+      const highestMiss = Math.max(...known.filter((c) => !fits.get(c)), GUIDE_MIN_CRF - 1);
+      if (lowestFit - highestMiss <= 1 || (lowestFit === GUIDE_MIN_CRF)) break;
+      crf = Math.max(highestMiss + 1, Math.min(lowestFit - 1, crf));
+      if (fits.has(crf)) crf = fits.get(crf) ? crf - 1 : crf + 1;
+      if (crf <= highestMiss || crf >= lowestFit) break;
+      // With two at a time, the CRF below the guess too: when both fit, the next round goes lower.
+      const batch = [crf];
+      for (let k = 1; k < parallel && crf - k > highestMiss && crf - k >= GUIDE_MIN_CRF && used + k < limit; k++) batch.push(crf - k);
+      const coded = await Promise.all(batch.map((c) => encode({ ...size, fps, crf: c }, coder)));
+      used += batch.length;
+      coded.forEach((e, k) => {
+        const ok = e.guide.stream.length <= budgetBytes;
+        fits.set(batch[k], ok ? e : null);
+        if (ok && (!best || batch[k] < best.guide.quantizer)) best = e;
+      });
+      a = anchorOf(coded[coded.length - 1]);
     }
-    if (!best) return undefined;
-    // At the working rate every frame is coded: the coded frames' figure is the whole video's.
-    if (best.indices.length === proxies.length) return best;
-    const psnr = await fullPsnr(best.coded, best.indices, proxies, signal);
-    trials.push({ trial: trialOf(best.e.guide), bytes: best.e.guide.stream.length, psnr, full: true });
-    return { ...best, psnr };
+    return { best, anchor: a };
   };
-  // The rates run side by side (two ffmpeg processes at a time on a 2-core machine).
+
+  type Candidate = { e: EncodedGuide; coded: RgbFrame[]; indices: number[]; errors: number[]; psnr: number };
+  const measure = async (e: EncodedGuide, fps: Rate): Promise<Candidate> => {
+    const indices = guideFrameIndices(e.guide, proxies.length, working);
+    const coded = await decodeGuide(e.guide, indices.length, { signal });
+    const errors = codedErrors(coded, indices, proxies);
+    const psnr = estimatedPsnr(errors, indices, await interpolationOf(fps));
+    trials.push({ trial: trialOf(e.guide), bytes: e.guide.stream.length, psnr, encoder: e.guide.encoder });
+    return { e, coded, indices, errors, psnr };
+  };
+
+  const bestOfRate = async (fps: Rate): Promise<Candidate | undefined> => {
+    void interpolationOf(fps);
+    // One probe at CRF 63 anchors the rate model; the descent starts at the largest size it says fits.
+    const probeSize = sizes[Math.floor(sizes.length / 2)];
+    let anchor = anchorOf(await encode({ ...probeSize, fps, crf: GUIDE_MAX_CRF }, explore));
+    let start = sizes.findIndex((s) => logTopAt(anchor, s) <= Math.log(budgetBytes));
+    if (start < 0) start = sizes.length - 1;
+    const tried = new Map<number, Candidate | null>();
+    const at = async (i: number): Promise<Candidate | null> => {
+      // A size the model puts more than 10% over the budget at CRF 63 is not coded.
+      if (!tried.has(i) && logTopAt(anchor, sizes[i]) > Math.log(budgetBytes) + 0.1) tried.set(i, null);
+      if (!tried.has(i)) {
+        const fit = await fitCrf(sizes[i], fps, explore, anchor, FIT_ENCODES);
+        anchor = fit.anchor;
+        tried.set(i, fit.best ? await measure(fit.best, fps) : null);
+      }
+      return tried.get(i) ?? null;
+    };
+    let best: { i: number; c: Candidate } | undefined;
+    for (let i = start, measured = 0; i < sizes.length && measured < DESCENT_SIZES; i++) {
+      const c = await at(i);
+      if (!c) continue;
+      measured++;
+      if (best && c.psnr <= best.c.psnr) break;
+      best = { i, c };
+    }
+    // When the first size that fitted was the best, a larger one may be better still.
+    for (let i = (best?.i ?? 0) - 1; best && i >= 0 && best.i === i + 1; i--) {
+      const c = await at(i);
+      if (!c || c.psnr <= best.c.psnr) break;
+      best = { i, c };
+    }
+    return best?.c;
+  };
+
   let overall: Candidate | undefined;
   for (const c of await Promise.all(rates.map(bestOfRate))) if (c && (!overall || c.psnr > overall.psnr)) overall = c;
-  let smallest: EncodedGuide | undefined;
-  for (const e of cache.values()) if (!smallest || e.guide.stream.length < smallest.guide.stream.length) smallest = e;
-  // The kept size and rate, coded again by the slower encoder when it measures better on the coded frames.
-  if (overall && (options.encoder ?? 'aom-slow') === 'aom-slow') {
+
+  if (overall) {
+    // The kept size and rate, coded by the final encoder; the exploration's stream is kept only when the
+    // final encoder's measures worse (or nothing fits).
     const o = overall;
-    const slow = await fitCrf({ width: o.e.guide.width, height: o.e.guide.height }, trialOf(o.e.guide).fps, 'aom-slow');
-    if (slow) {
-      const coded = await decodeGuide(slow.guide, o.indices.length, { signal });
-      const psnr = codedPsnr(coded, o.indices, proxies);
-      const before = codedPsnr(o.coded, o.indices, proxies);
-      trials.push({ trial: trialOf(slow.guide), bytes: slow.guide.stream.length, psnr, full: false });
-      // The whole-video figure moves with the coded frames' gain (interpolation uses them).
-      if (psnr > before) overall = { e: slow, coded, indices: o.indices, psnr: o.psnr + (psnr - before) };
+    const fps = trialOf(o.e.guide).fps;
+    const size = { width: o.e.guide.width, height: o.e.guide.height };
+    const coders: Coder[] = finalEncoder === 'aom-slow' ? [{ encoder: 'aom-slow', preset: GUIDE_PRESET }, { encoder: 'svt', preset: GUIDE_PRESET }] : [{ encoder: 'svt', preset: GUIDE_PRESET }];
+    for (const coder of coders) {
+      const start = anchorOf(o.e);
+      const offset = FINAL_LOG_OFFSET[coder.encoder] + (coder.encoder === 'aom-slow' && o.e.guide.encoder.startsWith('libaom') ? AOM_FALLBACK_LOG_OFFSET : 0);
+      const fit = await fitCrf(size, fps, coder, { ...start, logTop: start.logTop + offset }, 6, 2);
+      if (!fit.best) continue;
+      const c = await measure(fit.best, fps);
+      if (c.psnr >= o.psnr) {
+        overall = c;
+        break;
+      }
     }
-  }
-  if (!overall) {
+  } else {
+    let smallest: EncodedGuide | undefined;
+    for (const p of cache.values()) {
+      const e = await p;
+      if (!smallest || e.guide.stream.length < smallest.guide.stream.length) smallest = e;
+    }
     if (!smallest) throw new M3cError('internal', 'guide search coded nothing');
-    const indices = guideFrameIndices(smallest.guide, proxies.length, working);
-    const coded = await decodeGuide(smallest.guide, indices.length, { signal });
-    overall = { e: smallest, coded, indices, psnr: await fullPsnr(coded, indices, proxies, signal) };
+    overall = await measure(smallest, trialOf(smallest.guide).fps);
   }
   return { encoded: overall.e, coded: overall.coded, indices: overall.indices, psnr: overall.psnr, trials, searchMs: performance.now() - t0 };
 }

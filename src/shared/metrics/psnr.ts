@@ -33,8 +33,8 @@ export function psnrRgb(a: RgbFrame, b: RgbFrame): number {
   return psnrFromMse(mseRgb(a, b));
 }
 
-/** PSNR in dB of full-range BT.601 luma (see `lumaBt601`), peak 255. */
-export function psnrLuma(a: RgbFrame, b: RgbFrame): number {
+/** Mean squared error of full-range BT.601 luma (see `lumaBt601`). */
+export function mseLuma(a: RgbFrame, b: RgbFrame): number {
   assertSameSize(a, b);
   const x = lumaBt601(a).data;
   const y = lumaBt601(b).data;
@@ -43,5 +43,10 @@ export function psnrLuma(a: RgbFrame, b: RgbFrame): number {
     const d = x[i] - y[i];
     sum += d * d;
   }
-  return psnrFromMse(sum / x.length);
+  return sum / x.length;
+}
+
+/** PSNR in dB of full-range BT.601 luma (see `lumaBt601`), peak 255. */
+export function psnrLuma(a: RgbFrame, b: RgbFrame): number {
+  return psnrFromMse(mseLuma(a, b));
 }

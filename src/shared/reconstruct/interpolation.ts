@@ -38,16 +38,28 @@ const RELIABILITY_FLOOR = 0.05;
 /** Weight of the motion-compensated blend against the cross-fade where the flow is fully consistent. */
 const WARP_WEIGHT = 0.5;
 
+export interface InterpolationOptions extends ExtrapolationOptions {
+  /**
+   * Weight of the motion-compensated blend against the cross-fade where the flow is fully consistent
+   * (default WARP_WEIGHT). The guide track uses 1: its frames are a few working frames apart, where the
+   * flow holds and the cross-fade only adds double exposures (docs/guided.md, "Ghosting").
+   */
+  readonly warpWeight?: number;
+}
+
 export class FlowInterpolationReconstructor implements ClipReconstructor {
   readonly id: string;
   private readonly fallback: MotionExtrapolationReconstructor;
+  private readonly warpWeight: number;
 
   constructor(
     private readonly flow: FlowEstimator,
-    fallbackOptions: ExtrapolationOptions = {},
+    options: InterpolationOptions = {},
   ) {
-    this.fallback = new MotionExtrapolationReconstructor(flow, fallbackOptions);
-    this.id = `interpolate-v2+${flow.id}`;
+    this.fallback = new MotionExtrapolationReconstructor(flow, options);
+    this.warpWeight = options.warpWeight ?? WARP_WEIGHT;
+    if (!(this.warpWeight >= 0 && this.warpWeight <= 1)) throw new RangeError(`interpolation warp weight must be in [0, 1], got ${this.warpWeight}`);
+    this.id = this.warpWeight === WARP_WEIGHT ? `interpolate-v2+${flow.id}` : `interpolate-v2:w${this.warpWeight}+${flow.id}`;
   }
 
   async *reconstruct(request: ClipRequest): AsyncGenerator<RgbFrame> {
@@ -83,7 +95,7 @@ export class FlowInterpolationReconstructor implements ClipReconstructor {
           const w0 = (1 - t) * (r0 + RELIABILITY_FLOOR);
           const w1 = t * (r1 + RELIABILITY_FLOOR);
           alpha[i] = w0 / (w0 + w1);
-          warpWeight[i] = WARP_WEIGHT * Math.max(r0, r1);
+          warpWeight[i] = this.warpWeight * Math.max(r0, r1);
         }
       }
       yield blendWarped(first, g0, next, g1, alpha, { warpWeight, t });

@@ -55,7 +55,7 @@ export async function benchCommand(argv: string[], ctx: CommandContext): Promise
   return benchKeyframesCommand(rest, ctx);
 }
 
-const RD_HELP = `usage: m3c bench rd --clips FILE... [--out DIR] [--points quick|full|report|guided] [--max-frames N] [--models DIR] [--json]
+const RD_HELP = `usage: m3c bench rd --clips FILE... [--out DIR] [--points quick|full|report|guided] [--series NAME,...] [--max-frames N] [--models DIR] [--json]
 
 Per clip, preprocessed as the encoder does (512x320, 8 fps, crop): the anchor (SVT-AV1, libaom
 below 64 px, at reduced size and frame rate, upscaled with lanczos and frame-repeated back; rate =
@@ -70,6 +70,8 @@ envelope (PCHIP, overlapping range only). Writes rd.json and rd.md.
                      ours), full (dense, for one clip), report (what npm run report runs) or
                      guided (the report's anchor grid with 5 CRFs, no full-size codecs, the guided
                      series at 1.5-6 kbit/s and ours-default) (default quick)
+  --series NAME,...  only these series of ours from the preset (e.g. ours-guided); the anchors
+                     and full-size codecs run as the preset says
   --max-frames N     only the first N frames (at 8 fps) of each clip
   --models DIR       learned model pack (default resources/models)
   --out DIR          where rd.md and rd.json go (default bench-out/rd); computed points are cached
@@ -82,6 +84,7 @@ async function benchRdCommand(argv: string[], ctx: CommandContext): Promise<void
     {
       clips: { type: 'string', multiple: true },
       points: { type: 'string' },
+      series: { type: 'string', multiple: true },
       'max-frames': { type: 'string' },
       models: { type: 'string' },
       out: { type: 'string' },
@@ -104,6 +107,7 @@ async function benchRdCommand(argv: string[], ctx: CommandContext): Promise<void
     clips,
     points,
     maxFrames,
+    ...(v.series ? { series: v.series.flatMap((x) => x.split(',')) } : {}),
     modelsDir: v.models,
     cacheDir: path.join(outDir, 'cache'),
     signal: ctx.signal,
