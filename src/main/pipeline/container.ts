@@ -7,7 +7,7 @@ import type { EncodeSections } from '../store/types.ts';
 import type { Geometry } from '../../shared/engine/frame.ts';
 import type { ReconstructionMode } from '../../shared/engine/interfaces.ts';
 import { M3cError } from '../../shared/engine/errors.ts';
-import { DEFAULT_DECODE_LIMITS, parseM3c, parseErrorToM3cError, writeM3c, type DecodeLimits, type M3cClip, type M3cFile, type M3cGuide, type M3cHeader } from '../../shared/bitstream/index.ts';
+import { DEFAULT_DECODE_LIMITS, parseM3c, parseErrorToM3cError, writeM3c, type DecodeLimits, type M3cClip, type M3cFile, type M3cGuide, type M3cHeader, type M3cRoi } from '../../shared/bitstream/index.ts';
 import type { SelectionParams } from '../../shared/keyframes/index.ts';
 import { CLASSICAL_AV1_ID } from '../codecs/index.ts';
 import { GUIDED_RECONSTRUCTOR_ID, GUIDED_RESTORE_RECONSTRUCTOR_ID, type Engine } from './engine.ts';
@@ -57,7 +57,10 @@ export function buildClips(keyframes: readonly number[], frameCount: number, mod
 }
 
 /** The store keeps these with each encode: one shape, defined beside the metrics it belongs to. */
-export type SectionBytes = EncodeSections;
+export type SectionBytes = EncodeSections & {
+  /** The inset stream of the regions of interest (issue 14), when the file has one; counted apart from the guide. */
+  readonly inset?: number;
+};
 
 export interface BitstreamSummary {
   readonly bytes: number;
@@ -70,11 +73,12 @@ export interface BitstreamSummary {
   readonly sections: SectionBytes;
 }
 
-export function summariseBitstream(m3c: Uint8Array, header: M3cHeader, clips: readonly M3cClip[], guide?: M3cGuide): BitstreamSummary {
+export function summariseBitstream(m3c: Uint8Array, header: M3cHeader, clips: readonly M3cClip[], guide?: M3cGuide, roi?: M3cRoi): BitstreamSummary {
   const sum = (f: (c: M3cClip) => Uint8Array): number => clips.reduce((a, c) => a + f(c).length, 0);
   const keyframes = sum((c) => c.keyframe);
   const keyframeTexts = sum((c) => c.keyframeText);
   const clipTexts = sum((c) => c.clipText);
+  const inset = roi?.inset?.stream.length;
   const bits = m3c.length * 8;
   const durationSec = (header.frameCount * header.fpsDen) / header.fpsNum;
   return {
@@ -85,15 +89,15 @@ export function summariseBitstream(m3c: Uint8Array, header: M3cHeader, clips: re
     bpp: bits / (header.width * header.height * header.frameCount),
     kbps: bits / durationSec / 1000,
     sections: guide
-      ? { keyframes, keyframeTexts, clipTexts, guide: guide.stream.length, container: m3c.length - keyframes - keyframeTexts - clipTexts - guide.stream.length }
+      ? { keyframes, keyframeTexts, clipTexts, guide: guide.stream.length, ...(inset !== undefined ? { inset } : {}), container: m3c.length - keyframes - keyframeTexts - clipTexts - guide.stream.length - (inset ?? 0) }
       : { keyframes, keyframeTexts, clipTexts, container: m3c.length - keyframes - keyframeTexts - clipTexts },
   };
 }
 
 /** The .m3c bytes of a header and its clips, and what they hold. */
-export function writeBitstream(header: M3cHeader, clips: M3cClip[], guide?: M3cGuide): { m3c: Uint8Array; summary: BitstreamSummary } {
-  const m3c = writeM3c(guide ? { header, guide, clips } : { header, clips });
-  return { m3c, summary: summariseBitstream(m3c, header, clips, guide) };
+export function writeBitstream(header: M3cHeader, clips: M3cClip[], guide?: M3cGuide, roi?: M3cRoi): { m3c: Uint8Array; summary: BitstreamSummary } {
+  const m3c = writeM3c(guide ? { header, guide, clips, ...(roi ? { roi } : {}) } : { header, clips });
+  return { m3c, summary: summariseBitstream(m3c, header, clips, guide, roi) };
 }
 
 /**

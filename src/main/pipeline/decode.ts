@@ -4,10 +4,11 @@
  */
 import type { RgbFrame } from '../../shared/engine/frame.ts';
 import type { ProgressListener } from '../../shared/engine/progress.ts';
-import type { M3cFile } from '../../shared/bitstream/index.ts';
+import { roiSpecOf, type M3cFile } from '../../shared/bitstream/index.ts';
+import type { RoiSpec } from '../../shared/roi/index.ts';
 import { encodeMp4 } from '../media/index.ts';
 import { StageTimer } from '../util/stage-timer.ts';
-import { GUIDED_RESTORE_RECONSTRUCTOR_ID, type Engine } from './engine.ts';
+import { restoresGuided, type Engine } from './engine.ts';
 import { M3cError } from '../../shared/engine/errors.ts';
 import { keyframeDecoder } from './keyframes.ts';
 import { reconstructClips } from './reconstruct.ts';
@@ -30,15 +31,22 @@ export async function* decodeVideoFrames(engine: Engine, file: M3cFile, options:
   const decodeKeyframe = keyframeDecoder(engine, file, { timer, signal });
   const reconstructor = engine.reconstructorById(file.header.reconstructorId);
   const texts = new ClipTextWindow(file);
-  const restorer = file.header.reconstructorId === GUIDED_RESTORE_RECONSTRUCTOR_ID ? engine.restorer : undefined;
-  if (file.header.reconstructorId === GUIDED_RESTORE_RECONSTRUCTOR_ID && !restorer) throw new M3cError('model', `this .m3c needs the guide-restore model, which model pack ${engine.manifest.packId} does not have`);
+  const restorer = restoresGuided(file.header.reconstructorId) ? engine.restorer : undefined;
+  if (restoresGuided(file.header.reconstructorId) && !restorer) throw new M3cError('model', `this .m3c needs the guide-restore model, which model pack ${engine.manifest.packId} does not have`);
   const restore = restorer ? (f: RgbFrame, s?: AbortSignal) => restorer.restore(f, s) : undefined;
   yield* reconstructClips(file, { decodeKeyframe, reconstructor, detailFlow: engine.detailFlow, restore, texts, timer, signal, onProgress });
+}
+
+/** The regions of interest a file records (issue 14), boxes as the file quantised them; undefined when it has none. */
+export function decodedRegions(file: M3cFile): RoiSpec | undefined {
+  return file.roi ? roiSpecOf(file.roi) : undefined;
 }
 
 export interface DecodeToMp4Result {
   readonly frames: number;
   readonly bytes: number;
+  /** The file's regions of interest, for outlining them (absent when it has none). */
+  readonly regions?: RoiSpec;
   /** Milliseconds: 'keyframe-decoding', 'reconstruction', 'total' and 'mp4-encoding' (the rest of the total). */
   readonly timings: Record<string, number>;
 }
@@ -55,5 +63,6 @@ export async function decodeToMp4(engine: Engine, file: M3cFile, outPath: string
     }),
   );
   timings['mp4-encoding'] = timings.total - (timings['keyframe-decoding'] ?? 0) - (timings['guide-decoding'] ?? 0) - (timings.reconstruction ?? 0);
-  return { frames: r.frames, bytes: r.bytes, timings };
+  const regions = decodedRegions(file);
+  return { frames: r.frames, bytes: r.bytes, timings, ...(regions ? { regions } : {}) };
 }

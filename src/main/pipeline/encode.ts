@@ -8,7 +8,7 @@ import type { Describer, ItemDescriptions, ReconstructionMode } from '../../shar
 import type { ProgressListener } from '../../shared/engine/progress.ts';
 import type { FrameSignals, SelectionParams } from '../../shared/keyframes/index.ts';
 import type { ProbeInfo } from '../media/index.ts';
-import { throwIfAborted } from '../../shared/engine/errors.ts';
+import { M3cError, throwIfAborted } from '../../shared/engine/errors.ts';
 import { StageTimer } from '../util/stage-timer.ts';
 import type { Engine } from './engine.ts';
 import type { DescriptionsFile } from './descriptions-file.ts';
@@ -18,6 +18,8 @@ import { encodeKeyframes } from './keyframes.ts';
 import { selectVideoKeyframes } from './select.ts';
 import { encodeTexts } from './texts.ts';
 import type { GuideEncoder } from '../codecs/guide-stream.ts';
+import { parseRoiSpec, type RoiSpec } from '../../shared/roi/index.ts';
+import type { RoiLayer } from './roi.ts';
 import { DEFAULT_TARGET_KBPS, encodeGuidedParts, guidedClipModes, type RateSplit } from './guided-encode.ts';
 
 export interface EncodeOptions {
@@ -32,6 +34,21 @@ export interface EncodeOptions {
   readonly layerShare?: number;
   /** Guided: the encoder of the kept guide (default 'aom-slow'; 'svt' is the faster lever the R-D harness measures). */
   readonly guideEncoder?: GuideEncoder;
+  /**
+   * Guided: regions of interest (issue 14): the encoder moves a share of the guide's bytes into an inset layer
+   * over them at the same total budget, and the file records them (docs/roi.md). Empty or absent: none.
+   */
+  readonly roi?: RoiSpec;
+  /** Names `roi` in its errors (e.g. the `--roi` file); default "regions". */
+  readonly roiWhere?: string;
+  /** Guided with `roi`: how the encoder honours them (default 'warp', the foveated guide; docs/roi.md). */
+  readonly roiLayer?: RoiLayer;
+  /** Guided with `roi` and the warp: the regions' linear magnification in the guide (default: pipeline/roi.ts's rule). */
+  readonly warpMagnification?: number;
+  /** Guided with `roi` and the warp: how much the picture outside the regions is softened before coding (default OUTSIDE_SOFTEN; 1: not). */
+  readonly outsideSoften?: number;
+  /** Guided with `roi`: the inset's share of the guide budget (default: insetShare's rule in pipeline/roi.ts). */
+  readonly insetShare?: number;
   readonly keyframeBudgetBytes?: number;
   readonly descriptions?: DescriptionsFile;
   /** Writes the texts once the keyframes are selected (the LMM dialogue); without one, `descriptions` (or none) are used. */
@@ -66,6 +83,8 @@ export interface GuidedSummary {
   readonly searchPsnr: number;
   readonly trials: number;
   readonly searchMs: number;
+  /** With regions: the inset layer's rectangle (working pixels) and stream. */
+  readonly inset?: { readonly x: number; readonly y: number; readonly rectWidth: number; readonly rectHeight: number; readonly width: number; readonly height: number; readonly fpsNum: number; readonly fpsDen: number; readonly crf: number; readonly bytes: number; readonly searchPsnr: number };
 }
 
 export async function encodeVideo(engine: Engine, input: string, options: EncodeOptions): Promise<EncodeResult> {
@@ -74,19 +93,25 @@ export async function encodeVideo(engine: Engine, input: string, options: Encode
   const timed = timer.time.bind(timer);
   const { source, signals, frameCount, keyframes } = await selectVideoKeyframes(engine, input, geometry, options.selection, { signals: options.signals, signal, onProgress, timer });
 
+  const guidedEncode = options.mode === 'guided' || options.clipModes?.includes('guided');
+  if (options.roi && options.roi.regions.length > 0 && !guidedEncode) throw new M3cError('usage', 'regions of interest need a guided encode (--mode guided, the default)');
+  // Regions are checked against the video's frame count before any further work.
+  const roi = options.roi && options.roi.regions.length > 0 ? parseRoiSpec(options.roi, options.roiWhere ?? 'regions', { frameCount }) : undefined;
   const describer = options.describer;
   const texts = await timed('describe', () => (describer ?? fileDescriber(options.descriptions)).describe({ keyframes, frameCount, signal, onProgress }));
 
-  if (options.mode === 'guided' || options.clipModes?.includes('guided')) {
+  if (guidedEncode) {
     const modes = guidedClipModes(keyframes.length, keyframes.map((_, i) => options.clipModes?.[i] ?? options.mode));
     const header = buildHeader(engine, geometry, frameCount, options.selection, 0, true);
     const coded = texts.map(encodeTexts);
-    const parts = await encodeGuidedParts(engine, input, geometry, { header, keyframes, texts: coded, modes }, { targetKbps: options.targetKbps ?? DEFAULT_TARGET_KBPS, layerShare: options.layerShare, guideEncoder: options.guideEncoder, timer, signal, onProgress });
+    const parts = await encodeGuidedParts(engine, input, geometry, { header, keyframes, texts: coded, modes }, { targetKbps: options.targetKbps ?? DEFAULT_TARGET_KBPS, layerShare: options.layerShare, guideEncoder: options.guideEncoder, roi, roiLayer: options.roiLayer, warpMagnification: options.warpMagnification, outsideSoften: options.outsideSoften, insetShare: options.insetShare, timer, signal, onProgress });
     const clips = buildClips(keyframes, frameCount, parts.modes, parts.payloads, coded);
     throwIfAborted(signal);
-    const { m3c, summary } = writeBitstream(header, clips, parts.guide);
+    const { m3c, summary } = writeBitstream(header, clips, parts.guide, parts.roi);
     const g = parts.guide;
-    const guided: GuidedSummary = { split: parts.split, width: g.width, height: g.height, fpsNum: g.fpsNum, fpsDen: g.fpsDen, crf: g.quantizer, encoder: g.encoder, searchPsnr: parts.search.psnr, trials: parts.search.trials.length, searchMs: parts.search.searchMs };
+    const i = parts.roi?.inset;
+    const inset = i && parts.insetSearch ? { x: i.x, y: i.y, rectWidth: i.rectWidth, rectHeight: i.rectHeight, width: i.width, height: i.height, fpsNum: i.fpsNum, fpsDen: i.fpsDen, crf: i.quantizer, bytes: i.stream.length, searchPsnr: parts.insetSearch.psnr } : undefined;
+    const guided: GuidedSummary = { split: parts.split, width: g.width, height: g.height, fpsNum: g.fpsNum, fpsDen: g.fpsDen, crf: g.quantizer, encoder: g.encoder, searchPsnr: parts.search.psnr, trials: parts.search.trials.length, searchMs: parts.search.searchMs, ...(inset ? { inset } : {}) };
     return { ...summary, m3c, keyframes, signals, source, descriptions: texts, timings: timer.timings, guided };
   }
 

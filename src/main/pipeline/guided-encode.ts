@@ -9,7 +9,10 @@ import type { RgbFrame } from '../../shared/engine/frame.ts';
 import type { ReconstructionMode } from '../../shared/engine/interfaces.ts';
 import type { ProgressListener } from '../../shared/engine/progress.ts';
 import { M3cError, throwIfAborted } from '../../shared/engine/errors.ts';
-import type { M3cClip, M3cGuide, M3cHeader } from '../../shared/bitstream/index.ts';
+import type { M3cClip, M3cGuide, M3cHeader, M3cInset, M3cRoi } from '../../shared/bitstream/index.ts';
+import type { RoiSpec } from '../../shared/roi/index.ts';
+import { insetRect } from '../../shared/reconstruct/roi-inset.ts';
+import { DEFAULT_ROI_LAYER, encodeInset, insetShare as insetShareOf, readWarpedProxies, roiSection, roiWarp, warpMovedShare, type RoiLayer } from './roi.ts';
 import { residualLayer } from '../../shared/reconstruct/guided.ts';
 import { pickFrames } from '../media/index.ts';
 import { CLASSICAL_AV1_ID } from '../codecs/index.ts';
@@ -40,6 +43,13 @@ export interface RateSplit {
   readonly guideBudgetBytes: number;
   readonly guideBytes: number;
   readonly layerBudgetBytes: number;
+  /** Regions of interest (issue 14): the share of the guide budget given to the inset, its budget and its stream's bytes. */
+  readonly insetShare?: number;
+  readonly insetBudgetBytes?: number;
+  readonly insetBytes?: number;
+  /** Regions of interest: the layer used and the bytes it moved into the regions (the inset's, or the warp's estimate: the guide's bytes times the share of its picture moved). */
+  readonly roiLayer?: RoiLayer;
+  readonly roiMovedBytes?: number;
 }
 
 export interface GuidedParts {
@@ -48,6 +58,9 @@ export interface GuidedParts {
   readonly modes: ReconstructionMode[];
   readonly split: RateSplit;
   readonly search: GuideSearchResult;
+  /** The regions section (with its inset) when the encode had regions. */
+  readonly roi?: M3cRoi;
+  readonly insetSearch?: GuideSearchResult;
 }
 
 export function checkTargetKbps(kbps: number): number {
@@ -72,7 +85,7 @@ export async function encodeGuidedParts(
   input: string,
   geometry: WorkingGeometry,
   plan: { header: M3cHeader; keyframes: readonly number[]; texts: readonly CodedTexts[]; modes: readonly ReconstructionMode[] },
-  options: { targetKbps: number; layerShare?: number; guideEncoder?: GuideEncoder; timer: StageTimer; signal?: AbortSignal; onProgress?: ProgressListener },
+  options: { targetKbps: number; layerShare?: number; guideEncoder?: GuideEncoder; roi?: RoiSpec; roiLayer?: RoiLayer; warpMagnification?: number; outsideSoften?: number; insetShare?: number; timer: StageTimer; signal?: AbortSignal; onProgress?: ProgressListener },
 ): Promise<GuidedParts> {
   const { header, keyframes, texts, modes } = plan;
   const { timer, signal, onProgress } = options;
@@ -85,19 +98,40 @@ export async function encodeGuidedParts(
   const empty = new Uint8Array(0);
   const frame: M3cGuide = { codecId: 'av1-obu', width: 16, height: 16, fpsNum: 1, fpsDen: 1, quantizer: 63, encoder: 'libsvtav1 preset 6', stream: empty };
   const skeleton: M3cClip[] = keyframes.map((first, i) => ({ firstFrame: first, length: (keyframes[i + 1] ?? header.frameCount) - first, mode: modes[i], keyframe: empty, keyframeText: texts[i].keyframeText, clipText: texts[i].clipText }));
-  const overhead = writeBitstream(header, skeleton, frame).m3c.length + 2 * (keyframes.length + 2) + 8;
+  const roiSpec = options.roi && options.roi.regions.length > 0 ? options.roi : undefined;
+  const roiLayer: RoiLayer = options.roiLayer ?? DEFAULT_ROI_LAYER;
+  const warp = roiSpec && roiLayer === 'warp' ? roiWarp(roiSpec, options.warpMagnification) : undefined;
+  const rect = roiSpec && roiLayer === 'inset' ? insetRect(roiSpec, header.width, header.height) : undefined;
+  const emptyInset: M3cInset | undefined = rect ? { ...frame, x: rect.x, y: rect.y, rectWidth: rect.width, rectHeight: rect.height } : undefined;
+  const overhead = writeBitstream(header, skeleton, frame, roiSpec ? roiSection(roiSpec, { inset: emptyInset, warp }) : undefined).m3c.length + 2 * (keyframes.length + 2) + 8 + (roiSpec ? 2 : 0);
   const available = targetBytes - overhead;
   const plainCount = modes.filter((m) => m !== 'guided').length;
   const share = plainCount > 0 ? Math.max(layerShare, PLAIN_KEYFRAME_SHARE) : layerShare;
-  const guideBudgetBytes = Math.max(1, Math.floor(available * (1 - share)));
+  const streamsBudgetBytes = Math.max(1, Math.floor(available * (1 - share)));
+  const insetShare = rect && roiSpec ? (options.insetShare ?? insetShareOf(roiSpec, header.width, header.height)) : 0;
+  if (!(insetShare >= 0 && insetShare < 1)) throw new M3cError('usage', `inset share must be in [0, 1), got ${insetShare}`);
+  const guideBudgetBytes = Math.max(1, Math.floor(streamsBudgetBytes * (1 - insetShare)));
 
-  const proxies = await timer.time('guide-frames', () => readProxies(input, geometry, { signal, onProgress, total: header.frameCount }));
+  const proxies = await timer.time('guide-frames', () => (warp ? readWarpedProxies(input, geometry, warp, { signal, onProgress, total: header.frameCount, soften: options.outsideSoften }) : readProxies(input, geometry, { signal, onProgress, total: header.frameCount })));
   const working = { num: header.fpsNum, den: header.fpsDen };
   const search = await timer.time('guide-search', () => searchGuide(proxies, working, guideBudgetBytes, { signal, onProgress, encoder: options.guideEncoder }));
   proxies.length = 0;
   const guideBytes = search.encoded.guide.stream.length;
-  const layerBudgetBytes = Math.max(0, available - guideBytes);
-  const wanted = keyframes.map((_, i) => modes[i] !== 'guided' || (layerShare > 0 && layerBudgetBytes / keyframes.length >= MIN_LAYER_BYTES));
+  // The inset takes what the guide left of the streams' budget (its share, and the guide's slack under its own).
+  let roi: M3cRoi | undefined;
+  let insetSearch: GuideSearchResult | undefined;
+  let insetBudgetBytes = 0;
+  if (roiSpec && warp) roi = roiSection(roiSpec, { warp });
+  if (roiSpec && rect) {
+    insetBudgetBytes = Math.max(1, streamsBudgetBytes - guideBytes);
+    const coded = await timer.time('inset-search', () => encodeInset(input, geometry, rect, insetBudgetBytes, { frameCount: header.frameCount, encoder: options.guideEncoder, signal, onProgress }));
+    roi = roiSection(roiSpec, { inset: coded.inset });
+    insetSearch = coded.search;
+  }
+  const insetBytes = roi?.inset?.stream.length ?? 0;
+  const layerBudgetBytes = Math.max(0, available - guideBytes - insetBytes);
+  // A foveated guide carries no enhancement layers on its guided clips (their detail transfer works at the guide's own geometry).
+  const wanted = keyframes.map((_, i) => modes[i] !== 'guided' || (!warp && layerShare > 0 && layerBudgetBytes / keyframes.length >= MIN_LAYER_BYTES));
   const perKeyframe = Math.floor(layerBudgetBytes / Math.max(1, wanted.filter(Boolean).length));
 
   const payloads: Uint8Array[] = keyframes.map(() => empty);
@@ -120,6 +154,12 @@ export async function encodeGuidedParts(
       }
     });
   }
-  return { guide: search.encoded.guide, payloads, modes: [...modes], split: { targetBytes, guideBudgetBytes, guideBytes, layerBudgetBytes }, search };
+  const roiMovedBytes = warp ? Math.round(guideBytes * warpMovedShare(warp)) : insetBytes;
+  const split: RateSplit = !roi
+    ? { targetBytes, guideBudgetBytes, guideBytes, layerBudgetBytes }
+    : warp
+      ? { targetBytes, guideBudgetBytes, guideBytes, layerBudgetBytes, roiLayer, roiMovedBytes }
+      : { targetBytes, guideBudgetBytes, guideBytes, layerBudgetBytes, insetShare, insetBudgetBytes, insetBytes, roiLayer, roiMovedBytes };
+  return { guide: search.encoded.guide, payloads, modes: [...modes], split, search, ...(roi ? { roi, insetSearch } : {}) };
 }
 

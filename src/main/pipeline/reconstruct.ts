@@ -16,6 +16,10 @@ import { decodeGuide, guideFrameIndices } from '../codecs/guide-stream.ts';
 import type { StageTimer } from '../util/stage-timer.ts';
 import { clipSeed, type KeyframeDecoder } from './keyframes.ts';
 import { guideTrack } from './guide.ts';
+import { guideWarpWeightOf } from './engine.ts';
+import { openInsetTrack } from './roi.ts';
+import { pasteInset } from '../../shared/reconstruct/roi-inset.ts';
+import { warpFromGuide } from '../../shared/reconstruct/roi-warp.ts';
 import type { ClipTextWindow } from './texts.ts';
 
 export interface ReconstructInputs {
@@ -23,7 +27,7 @@ export interface ReconstructInputs {
   readonly reconstructor: ClipReconstructor;
   /** Flow of the guided clips' detail (at the guide's size). */
   readonly detailFlow: FlowEstimator;
-  /** Restores every guided frame (files whose reconstructor is guided-restore-v1). */
+  /** Restores every guided frame (files whose reconstructor is guided-restore-v2, or v1). */
   readonly restore?: (frame: RgbFrame, signal?: AbortSignal) => Promise<RgbFrame>;
   readonly texts: ClipTextWindow;
   /** Receives 'guide-decoding' and 'reconstruction': the reconstructor's time, not the consumer's. */
@@ -38,7 +42,7 @@ export async function openGuideTrack(file: M3cFile, signal?: AbortSignal): Promi
   if (!guide) return undefined;
   const indices = guideFrameIndices(guide, header.frameCount, { num: header.fpsNum, den: header.fpsDen });
   const coded = await decodeGuide(guide, indices.length, { signal });
-  return guideTrack(coded, indices, header.frameCount, header);
+  return guideTrack(coded, indices, header.frameCount, header, guideWarpWeightOf(header.reconstructorId));
 }
 
 /** Every frame of the video, in order; a clip that yields other than its length is an 'internal' error. */
@@ -55,6 +59,9 @@ export async function* reconstructClips(file: M3cFile, inputs: ReconstructInputs
     return k;
   };
   const track = await timer.time('guide-decoding', () => openGuideTrack(file, signal));
+  // Regions of interest (issue 14): the inset is pasted over every guided frame before the restoration.
+  const inset = await timer.time('guide-decoding', () => openInsetTrack(file, signal));
+  const warp = file.roi?.warp;
   let emitted = 0;
   let previous: { frame: RgbFrame; distance: number } | undefined;
   for (let i = 0; i < file.clips.length; i++) {
@@ -72,13 +79,16 @@ export async function* reconstructClips(file: M3cFile, inputs: ReconstructInputs
       let enhancement: Enhancement | undefined;
       for (let k = 0; k < clip.length; k++) {
         let t0 = performance.now();
-        const g = await track.take(signal);
+        const taken = await track.take(signal);
+        // A foveated guide (regions of interest) is resampled back to the frame's geometry first.
+        const g = warp ? { small: taken.small, base: warpFromGuide(taken.base, warp, file.header.width, file.header.height) } : taken;
         if (k === 0 && clip.keyframe.length > 0) {
           timer.add('reconstruction', t0);
           enhancement = { layer: await keyframeOf(i), small: g.small };
           t0 = performance.now();
         }
-        const guided = enhancement ? await carryDetail(g, enhancement, k, detailFlow, signal) : g.base;
+        let guided = enhancement ? await carryDetail(g, enhancement, k, detailFlow, signal) : g.base;
+        if (inset) guided = pasteInset(guided, (await inset.track.take(signal)).base, inset.rect);
         const frame = restore ? await restore(guided, signal) : guided;
         timer.add('reconstruction', t0);
         emit();
@@ -96,6 +106,7 @@ export async function* reconstructClips(file: M3cFile, inputs: ReconstructInputs
         t0 = performance.now();
       }
       if (track) await track.skip(clip.length, signal);
+      if (inset) await inset.track.skip(clip.length, signal);
       previous = { frame: current, distance: clip.length };
     }
     if (produced !== clip.length) {

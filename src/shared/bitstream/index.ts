@@ -5,3 +5,4 @@ export { writeM3c } from './write.ts';
 export { parseM3c, describeSections, layoutTotals } from './parse.ts';
 export { parseErrorToM3cError } from './errors.ts';
 export { frameRateProblem, limitsProblem } from './validate.ts';
+export { quantiseRegion, roiSpecOf } from './roi.ts';

@@ -19,6 +19,7 @@ import {
   limitsProblem,
   strategyCodeProblem,
 } from './validate.ts';
+import { axisWarpProblem, insetRectProblem, insetSizeProblem, regionCountProblem, regionProblem } from './roi.ts';
 import { GUIDE_CODEC_IDS, LIMITS, M3C_MAGIC, M3C_VERSION, M3C_VERSION_1, MIN_CLIP_SECTION_BYTES, MODE_CODES, STRATEGY_CODES } from './types.ts';
 import type {
   FieldKind,
@@ -26,7 +27,12 @@ import type {
   M3cFile,
   M3cGuide,
   M3cHeader,
+  M3cAxisWarp,
+  M3cInset,
   M3cLayout,
+  M3cWarp,
+  M3cRegion,
+  M3cRoi,
   M3cParseError,
   M3cParseErrorKind,
   M3cSectionSpan,
@@ -208,24 +214,101 @@ function readPreamble(bytes: Uint8Array, rec: Recorder | null): number {
   return version;
 }
 
+/** The fields of a guide stream (the guide section's, and the inset's in the regions section), up to the section's end. */
+function readGuideFields(c: Cursor, h: M3cHeader, name: string, where: string): M3cGuide {
+  const codecAt = c.pos;
+  const codecId = c.ascii(`${name} codec id`);
+  if (!GUIDE_CODEC_IDS.includes(codecId)) fail('out-of-range', `${where}: codec "${codecId}" is not one this build decodes (${GUIDE_CODEC_IDS.join(', ')}) (offset ${codecAt})`, codecAt);
+  const sizeAt = c.pos;
+  const width = c.varint(`${name} width`, 'metadata');
+  const height = c.varint(`${name} height`, 'metadata');
+  const fpsNum = c.varint(`${name} fps numerator`, 'metadata');
+  const fpsDen = c.varint(`${name} fps denominator`, 'metadata');
+  const problem = guideSizeProblem({ width, height, fpsNum, fpsDen }, h);
+  if (problem) fail('out-of-range', `${where}: ${problem} (offset ${sizeAt})`, sizeAt);
+  const quantizer = c.varint(`${name} quantiser`, 'metadata');
+  const encoder = c.ascii(`${name} encoder`);
+  const stream = c.take(c.remaining, `${name} stream`, 'guide');
+  return { codecId, width, height, fpsNum, fpsDen, quantizer, encoder, stream };
+}
+
 function readGuide(bytes: Uint8Array, pos: number, h: M3cHeader, rec: Recorder | null): { guide: M3cGuide; end: number } {
   const s = readSection(bytes, pos, 'guide', 'guide', rec);
   const c = new Cursor(bytes, s.fieldsStart, s.fieldsEnd, 'guide', 'out-of-range', rec);
-  const codecAt = c.pos;
-  const codecId = c.ascii('guide codec id');
-  if (!GUIDE_CODEC_IDS.includes(codecId)) fail('out-of-range', `guide: codec "${codecId}" is not one this build decodes (${GUIDE_CODEC_IDS.join(', ')}) (offset ${codecAt})`, codecAt);
-  const sizeAt = c.pos;
-  const width = c.varint('guide width', 'metadata');
-  const height = c.varint('guide height', 'metadata');
-  const fpsNum = c.varint('guide fps numerator', 'metadata');
-  const fpsDen = c.varint('guide fps denominator', 'metadata');
-  const problem = guideSizeProblem({ width, height, fpsNum, fpsDen }, h);
-  if (problem) fail('out-of-range', `guide: ${problem} (offset ${sizeAt})`, sizeAt);
-  const quantizer = c.varint('guide quantiser', 'metadata');
-  const encoder = c.ascii('guide encoder');
-  const stream = c.take(c.remaining, 'guide stream', 'guide');
+  const guide = readGuideFields(c, h, 'guide', 'guide');
   closeSection(c, s, 'guide', rec);
-  return { guide: { codecId, width, height, fpsNum, fpsDen, quantizer, encoder, stream }, end: s.end };
+  return { guide, end: s.end };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The optional regions section of a version-2 file (after the last clip): regions, then the inset stream if any. */
+function readRoi(bytes: Uint8Array, pos: number, h: M3cHeader, rec: Recorder | null): { roi: M3cRoi; end: number } {
+  const where = 'regions';
+  const s = readSection(bytes, pos, where, where, rec);
+  const c = new Cursor(bytes, s.fieldsStart, s.fieldsEnd, where, 'out-of-range', rec);
+  const count = c.checked('region count', 'metadata', regionCountProblem);
+  const regions: M3cRegion[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = c.pos;
+    const n = `region ${i + 1}`;
+    const first = c.varint(`${n} first frame`, 'metadata');
+    const last = first + c.varint(`${n} frame count - 1`, 'metadata');
+    const x0 = c.varint(`${n} x`, 'metadata');
+    const y0 = c.varint(`${n} y`, 'metadata');
+    const x1 = x0 + c.varint(`${n} width`, 'metadata');
+    const y1 = y0 + c.varint(`${n} height`, 'metadata');
+    const weight16 = c.varint(`${n} weight`, 'metadata');
+    const labelLength = c.varint(`${n} label length`, 'framing');
+    const raw = c.take(labelLength, `${n} label`, 'metadata');
+    let label: string;
+    try {
+      label = utf8.decode(raw);
+    } catch {
+      fail('out-of-range', `${where}: ${n} label is not UTF-8 (offset ${c.pos - raw.length})`, c.pos - raw.length);
+    }
+    const r: M3cRegion = { first, last, box: [x0, y0, x1, y1], weight16, label };
+    const problem = regionProblem(r, h.frameCount, n);
+    if (problem) fail('out-of-range', `${where}: ${problem} (offset ${at})`, at);
+    regions.push(r);
+  }
+  const flagAt = c.pos;
+  const flag = c.u8('layer (0 none, 1 inset, 2 warp)', 'metadata');
+  if (flag > 2) fail('out-of-range', `${where}: layer code ${flag} is not defined (0 none, 1 inset, 2 warp) (offset ${flagAt})`, flagAt);
+  let warp: M3cWarp | undefined;
+  if (flag === 2) {
+    const axis = (n: string): M3cAxisWarp => {
+      const at = c.pos;
+      const w = { a: c.varint(`warp ${n} a`, 'metadata'), b: c.varint(`warp ${n} b`, 'metadata'), A: c.varint(`warp ${n} A`, 'metadata'), B: c.varint(`warp ${n} B`, 'metadata') };
+      const problem = axisWarpProblem(w, n);
+      if (problem) fail('out-of-range', `${where}: ${problem} (offset ${at})`, at);
+      return w;
+    };
+    warp = { x: axis('x'), y: axis('y') };
+  }
+  let inset: M3cInset | undefined;
+  if (flag === 1) {
+    const rectAt = c.pos;
+    const x = c.varint('inset x', 'metadata');
+    const y = c.varint('inset y', 'metadata');
+    const rectWidth = c.varint('inset rectangle width', 'metadata');
+    const rectHeight = c.varint('inset rectangle height', 'metadata');
+    const rectProblem = insetRectProblem({ x, y, rectWidth, rectHeight }, h);
+    if (rectProblem) fail('out-of-range', `${where}: ${rectProblem} (offset ${rectAt})`, rectAt);
+    const sizeAt = c.pos;
+    const g = readGuideFields(c, h, 'inset', where);
+    inset = { ...g, x, y, rectWidth, rectHeight };
+    const sizeProblem = insetSizeProblem(inset);
+    if (sizeProblem) fail('out-of-range', `${where}: ${sizeProblem} (offset ${sizeAt})`, sizeAt);
+  }
+  closeSection(c, s, where, rec);
+  return { roi: inset ? { regions, inset } : warp ? { regions, warp } : { regions }, end: s.end };
+}
+
+/** Whether the bytes at `pos` hold exactly one whole section reaching the file's end (else they are trailing data). */
+function wholeSectionAt(bytes: Uint8Array, pos: number): boolean {
+  const r = decodeVarint(bytes, pos, bytes.length);
+  return r.ok && pos + r.size + r.value + 4 === bytes.length;
 }
 
 interface HeaderRead {
@@ -367,10 +450,15 @@ function parseInto(bytes: Uint8Array, options: ParseOptions | undefined, rec: Re
   if (tooLarge) fail('exceeds-limits', tooLarge, headerAt);
   const g = version === M3C_VERSION_1 ? undefined : readGuide(bytes, hs.end, header, rec);
   const { clips, end } = readClips(bytes, g ? g.end : hs.end, header, clipCount, version, rec);
-  if (end !== bytes.length) {
-    fail('trailing-data', `the file has ${bytes.length - end} unexpected bytes after its last clip (offset ${end})`, end);
+  // Version 2 may end with one regions section; anything else after the last clip is trailing data.
+  const r = g && end < bytes.length && wholeSectionAt(bytes, end) ? readRoi(bytes, end, header, rec) : undefined;
+  const fileEnd = r ? r.end : end;
+  if (fileEnd !== bytes.length) {
+    fail('trailing-data', `the file has ${bytes.length - fileEnd} unexpected bytes after its last ${r ? 'section' : 'clip'} (offset ${fileEnd})`, fileEnd);
   }
-  return g ? { version, header, guide: g.guide, clips } : { version, header, clips };
+  const file: M3cFile = g ? { version, header, guide: g.guide, clips } : { version, header, clips };
+  if (r) file.roi = r.roi;
+  return file;
 }
 
 /** Any exception that is not ours is a parser bug; it still becomes an error value, never a throw. */

@@ -76,7 +76,59 @@ export interface M3cFile {
   /** Version 2 only; guided clips need it. */
   guide?: M3cGuide;
   clips: M3cClip[];
+  /** Version 2 only, optional: the regions of interest and their inset stream (issue 14), after the last clip. */
+  roi?: M3cRoi;
 }
+
+/**
+ * A region as the file stores it: frames inclusive, the box as edges in 1/256 of the working frame (rounded
+ * outward from what was asked, so it still contains it), the weight in 1/16 (1..1600), the label as UTF-8.
+ */
+export interface M3cRegion {
+  first: number;
+  last: number;
+  /** x0, y0, x1, y1 in 0..256, x0 < x1, y0 < y1. */
+  box: [number, number, number, number];
+  /** Weight in sixteenths, 1..ROI_WEIGHT_SCALE * 100. */
+  weight16: number;
+  label: string;
+}
+
+/**
+ * The inset layer: a rectangle of the working frame (in working pixels, even, at least 16 on a side) coded
+ * as a second guide stream (same fields and codec ids as the guide), pasted over the guided frames.
+ */
+export interface M3cInset extends M3cGuide {
+  x: number;
+  y: number;
+  rectWidth: number;
+  rectHeight: number;
+}
+
+/** One axis of the foveated guide: the frame's [a, b] is the guide picture's [A, B], in 1/256 of the side. */
+export interface M3cAxisWarp {
+  a: number;
+  b: number;
+  A: number;
+  B: number;
+}
+
+/** The foveated guide (shared/reconstruct/roi-warp.ts): the guide stream was coded from frames resampled by this map. */
+export interface M3cWarp {
+  x: M3cAxisWarp;
+  y: M3cAxisWarp;
+}
+
+/** The regions and the layer that honours them: an inset stream or a warp of the guide (at most one). */
+export interface M3cRoi {
+  regions: M3cRegion[];
+  inset?: M3cInset;
+  warp?: M3cWarp;
+}
+
+export const ROI_BOX_SCALE = 256;
+export const ROI_WEIGHT_SCALE = 16;
+export const ROI_MAX_LABEL_BYTES = 256;
 
 export type M3cParseErrorKind =
   | 'wrong-magic'
@@ -137,7 +189,7 @@ export interface M3cFieldSpan {
 }
 
 export interface M3cSectionSpan {
-  /** "preamble", "header", "guide" (version 2) or "clip N" (N from 1). */
+  /** "preamble", "header", "guide" (version 2), "clip N" (N from 1) or "regions" (version 2, optional). */
   name: string;
   offset: number;
   size: number;

@@ -2,7 +2,8 @@ import { crc32 } from './crc32.ts';
 import { encodeVarint } from './varint.ts';
 import { clipsProblem, guideProblem, headerProblem } from './validate.ts';
 import { M3C_MAGIC, M3C_VERSION, M3C_VERSION_1, MODE_CODES, STRATEGY_CODES } from './types.ts';
-import type { M3cClip, M3cGuide, M3cHeader } from './types.ts';
+import type { M3cClip, M3cGuide, M3cHeader, M3cRoi } from './types.ts';
+import { labelBytes, roiProblem } from './roi.ts';
 
 /** Collects small fields in a number[] and payloads as views, so each payload is copied once, into the output. */
 class ByteWriter {
@@ -68,14 +69,16 @@ class ByteWriter {
  * builds wrote). Invalid input is a bug in our own encoder, so it throws a RangeError naming the
  * offending field rather than returning an error value.
  */
-export function writeM3c(file: { header: M3cHeader; guide?: M3cGuide; clips: M3cClip[] }): Uint8Array {
+export function writeM3c(file: { header: M3cHeader; guide?: M3cGuide; clips: M3cClip[]; roi?: M3cRoi }): Uint8Array {
   if (typeof file !== 'object' || file === null) throw new RangeError('writeM3c: file must be an object');
-  const { header: h, clips, guide } = file;
+  const { header: h, clips, guide, roi } = file;
   const problem =
     headerProblem(h) ??
     clipsProblem(clips, h.frameCount) ??
     (guide ? guideProblem(guide, h) : null) ??
-    (!guide && clips.some((c) => c.mode === 'guided') ? 'a guided clip needs a guide stream' : null);
+    (!guide && clips.some((c) => c.mode === 'guided') ? 'a guided clip needs a guide stream' : null) ??
+    (roi && !guide ? 'regions of interest need a version-2 (guided) file' : null) ??
+    (roi ? roiProblem(roi, h, (g) => guideProblem(g, h)) : null);
   if (problem) throw new RangeError(`writeM3c: ${problem}`);
   const version = guide ? M3C_VERSION : M3C_VERSION_1;
 
@@ -126,6 +129,40 @@ export function writeM3c(file: { header: M3cHeader; guide?: M3cGuide; clips: M3c
     // Last field: its length is whatever the section has left.
     cw.bytes(c.clipText);
     out.section(cw);
+  }
+
+  if (roi) {
+    // The optional last section of a version-2 file (docs/bitstream.md, "Regions").
+    const rw = new ByteWriter();
+    rw.varint(roi.regions.length);
+    for (const r of roi.regions) {
+      rw.varint(r.first);
+      rw.varint(r.last - r.first);
+      rw.varint(r.box[0]);
+      rw.varint(r.box[1]);
+      rw.varint(r.box[2] - r.box[0]);
+      rw.varint(r.box[3] - r.box[1]);
+      rw.varint(r.weight16);
+      rw.lengthPrefixed(labelBytes(r.label));
+    }
+    const inset = roi.inset;
+    rw.u8(inset ? 1 : roi.warp ? 2 : 0);
+    if (roi.warp) for (const w of [roi.warp.x, roi.warp.y]) for (const v of [w.a, w.b, w.A, w.B]) rw.varint(v);
+    if (inset) {
+      rw.varint(inset.x);
+      rw.varint(inset.y);
+      rw.varint(inset.rectWidth);
+      rw.varint(inset.rectHeight);
+      rw.ascii(inset.codecId);
+      rw.varint(inset.width);
+      rw.varint(inset.height);
+      rw.varint(inset.fpsNum);
+      rw.varint(inset.fpsDen);
+      rw.varint(inset.quantizer);
+      rw.ascii(inset.encoder);
+      rw.bytes(inset.stream);
+    }
+    out.section(rw);
   }
   return out.finish();
 }

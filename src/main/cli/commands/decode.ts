@@ -51,6 +51,7 @@ export async function decodeCommand(argv: string[], ctx: CommandContext): Promis
   const timingsMs = Object.fromEntries(Object.entries(r.timings).map(([k, t]) => [k, Math.round(t)]));
   const h = file.header;
   ctx.out(`wrote ${output}: ${r.frames} frames ${h.width}x${h.height} at ${(h.fpsNum / h.fpsDen).toFixed(3)} fps, ${r.bytes} bytes`);
+  if (r.regions) ctx.out(`regions of interest: ${r.regions.regions.map((g) => `${JSON.stringify(g.label)} frames ${g.frames[0]}..${g.frames[1]}`).join(', ')} (m3c inspect shows their boxes)`);
   ctx.out(`time: ${Object.entries(timingsMs).map(([k, t]) => `${k} ${t} ms`).join(', ')}`);
-  ctx.result({ output, frames: r.frames, width: h.width, height: h.height, fpsNum: h.fpsNum, fpsDen: h.fpsDen, bytes: r.bytes, timingsMs });
+  ctx.result({ output, frames: r.frames, width: h.width, height: h.height, fpsNum: h.fpsNum, fpsDen: h.fpsDen, bytes: r.bytes, ...(r.regions ? { regions: r.regions.regions } : {}), timingsMs });
 }

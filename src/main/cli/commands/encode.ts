@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseRoiJson, type RoiSpec } from '../../../shared/roi/index.ts';
 import { M3cError, throwIfAborted } from '../../../shared/engine/errors.ts';
 import { assertWritableOutput } from '../../util/output-dir.ts';
 import { assertRegularFile } from '../../util/input-file.ts';
@@ -51,6 +53,9 @@ ${KEYFRAME_CODEC_HELP}
   --denoiser-steps N     learned codec: denoiser steps to record with --project (0..8); the .m3c has no field
                          for it, so give it to "m3c decode --denoiser-steps" (default there: 4)
 ${MODELS_HELP}
+  --roi FILE             guided: regions of interest as JSON, {"regions": [{"frames": [FIRST, LAST], "box": [x, y, w, h],
+                         "weight": W, "label": "..."}]} (box in [0, 1] of the working frame, frames inclusive, weight > 0);
+                         the encoder moves bytes into them at the same total rate (docs/roi.md)
   --descriptions FILE    keyframe and clip texts as JSON: {"items": [{"frame"?, "keyframe", "clip"}], "default"?}
   --describe            write the texts with the LMM dialogue (see "m3c describe --help" for the --lmm-* options)
   --project DB           record the source, signals, selection, texts and encode in a project database
@@ -71,6 +76,7 @@ export async function encodeCommand(argv: string[], ctx: CommandContext): Promis
       ...DENOISER_OPTIONS,
       ...MODELS_OPTIONS,
       descriptions: { type: 'string' },
+      roi: { type: 'string' },
       project: { type: 'string' },
       describe: { type: 'boolean' },
       ...LMM_OPTIONS,
@@ -87,6 +93,8 @@ export async function encodeCommand(argv: string[], ctx: CommandContext): Promis
   const clipModes = clipModesFrom(v);
   const targetKbps = numberArg(v.kbps, 'kbps', { min: MIN_TARGET_KBPS, max: MAX_TARGET_KBPS });
   if (targetKbps !== undefined && mode !== 'guided' && !clipModes?.includes('guided')) throw new M3cError('usage', '--kbps sets the rate of a guided encode: use it with --mode guided (the default)');
+  if (v.roi !== undefined && mode !== 'guided' && !clipModes?.includes('guided')) throw new M3cError('usage', '--roi steers a guided encode: use it with --mode guided (the default)');
+  const roi = v.roi !== undefined ? await readRoiFile(v.roi) : undefined;
   const keyframeBudgetBytes = numberArg(v['keyframe-bytes'], 'keyframe-bytes', { min: 16, max: 1_000_000, integer: true });
   const engineOptions = engineOptionsFrom(v);
   const descriptions = v.descriptions ? await readDescriptionsFile(v.descriptions) : undefined;
@@ -127,7 +135,7 @@ export async function encodeCommand(argv: string[], ctx: CommandContext): Promis
   let result: EncodeResult;
   try {
     const run = (signal: AbortSignal, signals?: FrameSignals, project?: ProjectContext): Promise<EncodeResult> =>
-      encodeVideo(engine, input, { geometry, selection, mode, clipModes, targetKbps, keyframeBudgetBytes, descriptions, describer: describerFor(project), signals, signal, onProgress: ctx.progress });
+      encodeVideo(engine, input, { geometry, selection, mode, clipModes, targetKbps, ...(roi ? { roi, roiWhere: v.roi } : {}), keyframeBudgetBytes, descriptions, describer: describerFor(project), signals, signal, onProgress: ctx.progress });
     const record = {
       geometry,
       selection,
@@ -152,6 +160,17 @@ export async function encodeCommand(argv: string[], ctx: CommandContext): Promis
   const keyframeCodec = result.guided ? CLASSICAL_AV1_ID : engine.keyframeCodec.id;
   ctx.out(`keyframe codec: ${keyframeCodec}`);
   ctx.result({ output, keyframeCodec, fit: fitOf(geometry), ...figures, ...(result.guided ? { guided: result.guided } : {}) });
+}
+
+/** A `--roi` file, read and checked (its frames against the video once the frame count is known). */
+async function readRoiFile(file: string): Promise<RoiSpec> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new M3cError('input', `cannot read regions file ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  return parseRoiJson(text, file);
 }
 
 export function encodeFigures(r: EncodeResult) {
@@ -181,7 +200,10 @@ function formatEncode(output: string, f: ReturnType<typeof encodeFigures>): stri
     `sections: ${f.sections.guide !== undefined ? `guide ${f.sections.guide} B, ` : ''}keyframes ${f.sections.keyframes} B, keyframe texts ${f.sections.keyframeTexts} B, clip texts ${f.sections.clipTexts} B, container ${f.sections.container} B`,
     ...(f.guided
       ? [
-          `guide: ${f.guided.width}x${f.guided.height} at ${f.guided.fpsNum}/${f.guided.fpsDen} fps, CRF ${f.guided.crf} (${f.guided.encoder}); budget ${f.guided.split.targetBytes} B: guide ${f.guided.split.guideBytes} B of ${f.guided.split.guideBudgetBytes} B, keyframe layers up to ${f.guided.split.layerBudgetBytes} B`,
+          `guide: ${f.guided.width}x${f.guided.height} at ${f.guided.fpsNum}/${f.guided.fpsDen} fps, CRF ${f.guided.crf} (${f.guided.encoder}); budget ${f.guided.split.targetBytes} B: guide ${f.guided.split.guideBytes} B of ${f.guided.split.guideBudgetBytes} B, ${f.guided.split.insetBytes !== undefined ? `inset ${f.guided.split.insetBytes} B of ${f.guided.split.insetBudgetBytes} B, ` : ''}keyframe layers up to ${f.guided.split.layerBudgetBytes} B`,
+          ...(f.guided.inset
+            ? [`inset: ${f.guided.inset.rectWidth}x${f.guided.inset.rectHeight} at ${f.guided.inset.x},${f.guided.inset.y} coded ${f.guided.inset.width}x${f.guided.inset.height} at ${f.guided.inset.fpsNum}/${f.guided.inset.fpsDen} fps, CRF ${f.guided.inset.crf}, ${f.guided.inset.bytes} B`]
+            : []),
         ]
       : []),
     `time: ${Object.entries(f.timingsMs)

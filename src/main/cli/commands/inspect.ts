@@ -1,4 +1,4 @@
-import { describeSections, layoutTotals, parseErrorToM3cError } from '../../../shared/bitstream/index.ts';
+import { describeSections, layoutTotals, parseErrorToM3cError, roiSpecOf } from '../../../shared/bitstream/index.ts';
 import { parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { requireOne } from '../common-options.ts';
@@ -8,7 +8,8 @@ import { readBitstreamFile } from './decode.ts';
 const HELP = `usage: m3c inspect IN.m3c [--json]
 
 Lists the header and every clip section with the size in bits of each field, the decoded texts,
-and totals by kind (framing, metadata, keyframe payloads, texts).`;
+the regions of interest and their inset stream (when the file has them), and totals by kind (framing,
+metadata, keyframe payloads, texts).`;
 
 export async function inspectCommand(argv: string[], ctx: CommandContext): Promise<void> {
   const { values: v, positionals } = parse(argv, { help: { type: 'boolean', short: 'h' } }, 'inspect');
@@ -34,6 +35,20 @@ export async function inspectCommand(argv: string[], ctx: CommandContext): Promi
     ctx.out(`guide ${g.codecId} ${g.width}x${g.height} at ${g.fpsNum}/${g.fpsDen} fps, quantiser ${g.quantizer}, ${g.encoder}: ${g.stream.length} bytes (${((g.stream.length * 8) / seconds / 1000).toFixed(3)} kbit/s)`);
     ctx.out(`rate split: guide ${g.stream.length} B, keyframes ${kf} B, texts ${all.text} B, container ${all.framing + all.metadata} B`);
   }
+  const roi = file.roi;
+  const regions = roi ? roiSpecOf(roi).regions : [];
+  const inset = roi?.inset;
+  regions.forEach((r, i) => {
+    ctx.out(`region ${i + 1}: frames ${r.frames[0]}..${r.frames[1]}, box [${r.box.map((b) => +b.toFixed(4)).join(', ')}], weight ${r.weight}, label ${JSON.stringify(r.label)}`);
+  });
+  const warp = roi?.warp;
+  if (warp) {
+    const u = (v: number): number => +(v / 256).toFixed(4);
+    ctx.out(`warp: frame x [${u(warp.x.a)}, ${u(warp.x.b)}] -> guide [${u(warp.x.A)}, ${u(warp.x.B)}], frame y [${u(warp.y.a)}, ${u(warp.y.b)}] -> guide [${u(warp.y.A)}, ${u(warp.y.B)}] (the guide magnifies the regions)`);
+  }
+  if (inset) {
+    ctx.out(`inset ${inset.codecId} ${inset.rectWidth}x${inset.rectHeight} at ${inset.x},${inset.y} coded ${inset.width}x${inset.height} at ${inset.fpsNum}/${inset.fpsDen} fps, quantiser ${inset.quantizer}, ${inset.encoder}: ${inset.stream.length} bytes`);
+  }
   for (const s of layout.sections) {
     ctx.out(`${s.name.padEnd(10)} @${String(s.offset).padStart(6)}  ${String(s.size * 8).padStart(7)} bits`);
     for (const f of s.fields) ctx.out(`    ${f.name.padEnd(22)} ${String(f.size * 8).padStart(7)} bits  (${f.kind})`);
@@ -49,6 +64,9 @@ export async function inspectCommand(argv: string[], ctx: CommandContext): Promi
     version: file.version,
     header: { ...h, modelPackHash: hex(h.modelPackHash) },
     ...(g ? { guide: { codecId: g.codecId, width: g.width, height: g.height, fpsNum: g.fpsNum, fpsDen: g.fpsDen, quantizer: g.quantizer, encoder: g.encoder, bytes: g.stream.length } } : {}),
+    ...(roi ? { regions } : {}),
+    ...(warp ? { warp } : {}),
+    ...(inset ? { inset: { codecId: inset.codecId, x: inset.x, y: inset.y, rectWidth: inset.rectWidth, rectHeight: inset.rectHeight, width: inset.width, height: inset.height, fpsNum: inset.fpsNum, fpsDen: inset.fpsDen, quantizer: inset.quantizer, encoder: inset.encoder, bytes: inset.stream.length } } : {}),
     clips: file.clips.map((c, i) => ({ firstFrame: c.firstFrame, length: c.length, mode: c.mode, keyframeBits: c.keyframe.length * 8, keyframeTextBits: c.keyframeText.length * 8, clipTextBits: c.clipText.length * 8, keyframeText: texts[i].keyframe, clipText: texts[i].clip })),
     sections: layout.sections.map((s) => ({ name: s.name, offset: s.offset, bits: s.size * 8, fields: s.fields.map((f) => ({ name: f.name, kind: f.kind, bits: f.size * 8 })) })),
     totalsBits: Object.fromEntries(Object.entries(totals).map(([k, b]) => [k, b * 8])),
