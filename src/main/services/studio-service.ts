@@ -16,6 +16,7 @@ import { DialogueApi } from './studio/dialogue-api.ts';
 import { JobsApi } from './studio/jobs-api.ts';
 import { ExportApi, type MediaResource } from './studio/export-api.ts';
 import { RdApi } from './studio/rd-api.ts';
+import { RegionsApi } from './studio/regions-api.ts';
 import * as v from './validate.ts';
 
 export { PREVIEW_CONCURRENCY, PREVIEW_QUEUE, type DialogHost, type StudioServiceOptions } from './studio/context.ts';
@@ -35,6 +36,7 @@ export class StudioService implements StudioApi {
   private readonly jobsApi: JobsApi;
   private readonly exportApi: ExportApi;
   private readonly rdApi: RdApi;
+  private readonly regionsApi: RegionsApi;
 
   constructor(options: StudioServiceOptions) {
     const ctx = new StudioContext(options);
@@ -47,6 +49,7 @@ export class StudioService implements StudioApi {
     this.jobsApi = new JobsApi(ctx, this.dialogueApi);
     this.exportApi = new ExportApi(ctx, this.jobsApi);
     this.rdApi = new RdApi(ctx);
+    this.regionsApi = new RegionsApi(ctx);
   }
 
   get projectsDir(): string {
@@ -136,4 +139,10 @@ export class StudioService implements StudioApi {
 
   readonly getRdChart: Api<'getRdChart'> = (p) => this.rdApi.getRdChart(p);
   readonly startAnchorSearch: Api<'startAnchorSearch'> = (p) => this.rdApi.startAnchorSearch(p);
+
+  readonly listRegions: Api<'listRegions'> = (p) => this.regionsApi.listRegions(p);
+  readonly addRegion: Api<'addRegion'> = (p) => this.regionsApi.addRegion(p);
+  readonly updateRegion: Api<'updateRegion'> = (p) => this.regionsApi.updateRegion(p);
+  readonly deleteRegion: Api<'deleteRegion'> = (p) => this.regionsApi.deleteRegion(p);
+  readonly trackRegion: Api<'trackRegion'> = (p) => this.regionsApi.trackRegion(p);
 }

@@ -10,6 +10,7 @@ import type { KeyframeCodecKind } from '../pipeline/engine.ts';
 import type { FinishedText } from '../pipeline/describe.ts';
 import type { SourceAnchor } from '../pipeline/anchor.ts';
 import type { DescribeOptions, ItemKind, PromptConfig } from '../lmm/index.ts';
+import type { RoiSpec } from '../../shared/roi/index.ts';
 
 /** Every compute task names the model pack folder (null: the default resources/models); describe needs none. */
 export type WorkerTask =
@@ -34,6 +35,8 @@ export type WorkerTask =
       readonly descriptions: DescriptionsFile;
       /** Serialised FrameSignals of the stored analysis (skips the analysis pass). */
       readonly signals: Uint8Array | null;
+      /** Guided files: the regions of interest the encoder honours (null: none). */
+      readonly roi?: RoiSpec | null;
     }
   | {
       readonly kind: 'decode';

@@ -109,6 +109,7 @@ async function runWith(engine: Engine, task: ComputeTask): Promise<AnalysisOutco
         keyframeBudgetBytes: task.keyframeBudgetBytes ?? undefined,
         descriptions: task.descriptions,
         signals: task.signals ? deserialiseFrameSignals(task.signals) : undefined,
+        ...(task.roi && task.roi.regions.length > 0 ? { roi: task.roi, roiWhere: 'the regions of interest' } : {}),
         signal,
         onProgress,
       });

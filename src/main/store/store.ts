@@ -5,6 +5,7 @@ import { configureConnection, connect, StatementCache } from './connection.ts';
 import { migrate } from './migrate.ts';
 import { MIGRATIONS, type Migration } from './migrations/index.ts';
 import { EncodeStatements } from './encodes.ts';
+import { RegionStatements } from './regions.ts';
 import { fromJson, isSqliteError, requireNonNegativeInt, toBytes, toJson, type Row } from './rows.ts';
 import type { Fit } from '../../shared/api/contract.ts';
 import type {
@@ -123,12 +124,15 @@ export class Store {
   private readonly db: Database.Database;
   private readonly statements: StatementCache;
   private readonly encodes: EncodeStatements;
+  /** A source's regions of interest (migration 008, regions.ts). */
+  readonly regions: RegionStatements;
 
   constructor(db: Database.Database, file: string) {
     this.db = db;
     this.file = file;
     this.statements = new StatementCache(db);
     this.encodes = new EncodeStatements({ stmt: (sql) => this.stmt(sql), write: (what, fn) => this.write(what, fn) });
+    this.regions = new RegionStatements({ stmt: (sql) => this.stmt(sql), write: (what, fn) => this.write(what, fn) });
   }
 
   get schemaVersion(): number {

@@ -18,6 +18,7 @@ import { NextIcon, PauseIcon, PlayIcon, PrevIcon } from './icons.tsx';
 import { keyBelongsToControl } from './Playback.tsx';
 import { RdChartView } from './RdChart.tsx';
 import { SeriesPlot } from './Plots.tsx';
+import { RegionOutlines } from './RegionLayer.tsx';
 
 /** Drift between the two players, in frames, beyond which the reconstruction is re-aligned to the original. */
 const MAX_DRIFT_FRAMES = 0.5;
@@ -30,10 +31,13 @@ function SideVideo(props: {
   src: string;
   onTimeUpdate?: () => void;
   onEnded?: () => void;
+  /** Drawn over the picture (the regions' outlines). */
+  overlay?: ReactNode;
 }): ReactNode {
   return (
     <Box>
       <Typography variant="caption">{props.caption}</Typography>
+      <Box sx={{ position: 'relative' }}>
       <video
         ref={props.videoRef}
         src={props.src}
@@ -45,6 +49,8 @@ function SideVideo(props: {
         onEnded={props.onEnded}
         style={{ width: '100%', background: 'black', display: 'block' }}
       />
+      {props.overlay}
+      </Box>
     </Box>
   );
 }
@@ -202,8 +208,8 @@ function ComparePlayers({ comparison: c }: { comparison: Comparison }): ReactNod
       </Stack>
       {mode === 'side' ? (
         <Box sx={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 1 }}>
-          <SideVideo caption="Original" label="Original video" videoRef={original} src={originalSrc} onTimeUpdate={onTime} onEnded={() => setPlaying(false)} />
-          <SideVideo caption="Reconstruction" label="Reconstructed video" videoRef={reconstructed} src={reconstructedSrc} />
+          <SideVideo caption="Original" label="Original video" videoRef={original} src={originalSrc} onTimeUpdate={onTime} onEnded={() => setPlaying(false)} overlay={c.roi ? <RegionOutlines regions={c.roi.regions} frame={frame} label="Regions on the original" /> : null} />
+          <SideVideo caption="Reconstruction" label="Reconstructed video" videoRef={reconstructed} src={reconstructedSrc} overlay={c.roi ? <RegionOutlines regions={c.roi.regions} frame={frame} label="Regions on the reconstruction" /> : null} />
         </Box>
       ) : mode === 'wipe' ? (
         <WipeView original={original} reconstructed={reconstructed} originalSrc={originalSrc} reconstructedSrc={reconstructedSrc} wipe={wipe} onWipe={setWipe} onTime={onTime} onEnded={() => setPlaying(false)} />
@@ -228,6 +234,12 @@ function ComparePlayers({ comparison: c }: { comparison: Comparison }): ReactNod
       <Typography variant="body2" sx={{ mb: 1 }}>
         Mean PSNR {c.meanPsnr.toFixed(2)} dB · mean MS-SSIM {c.meanMsssim.toFixed(4)} · {c.keyframes.length} keyframes
       </Typography>
+      {c.roiQuality ? (
+        <Typography variant="body2" sx={{ mb: 1 }} aria-label="PSNR-Y inside and outside the regions">
+          {c.roi?.regions.length ?? 0} regions{c.roiUsed === false ? ' (the source\'s regions now; this encode was made without them)' : ' (used by this encode)'} · PSNR-Y inside <output aria-label="PSNR-Y inside the regions">{c.roiQuality.psnrInside === null ? '—' : fmt(c.roiQuality.psnrInside, 2)}</output> dB · outside{' '}
+          <output aria-label="PSNR-Y outside the regions">{c.roiQuality.psnrOutside === null ? '—' : fmt(c.roiQuality.psnrOutside, 2)}</output> dB (luma, pooled over the frames, at {c.roiQuality.width}x{c.roiQuality.height})
+        </Typography>
+      ) : null}
       <Stack spacing={1}>
         <SeriesPlot title="PSNR per frame (dB)" values={psnrFinite} yMin={Math.floor(seriesMin(psnrFinite, 20))} yMax={Math.ceil(seriesMax(psnrFinite, 30))} markers={c.keyframes} current={frame} onSeek={seek} />
         <SeriesPlot title="MS-SSIM per frame" values={c.msssim} yMin={Math.min(0.5, seriesMin(c.msssim, 1))} yMax={1} markers={c.keyframes} current={frame} onSeek={seek} />

@@ -36,6 +36,8 @@ import { NextIcon, NextKeyIcon, PrevIcon, PrevKeyIcon } from './icons.tsx';
 import { MarkerTrack, SeriesPlot } from './Plots.tsx';
 import { ForwardPlayer, keyBelongsToControl, PlayButton } from './Playback.tsx';
 import { SelectionControls } from './SelectionControls.tsx';
+import { RegionLayer } from './RegionLayer.tsx';
+import { useRegions } from '../hooks/useRegions.ts';
 
 export interface TimelineViewProps {
   source: SourceInfo | null;
@@ -183,6 +185,7 @@ function TimelineReady(props: ReadyProps): ReactNode {
   const isKey = t.keyframeSet.has(frame);
   const override = overrideAt(params, frame);
   const { clipIndex } = itemsAt(t.keyframes, frame);
+  const regions = useRegions(source.id);
 
   // Handlers read the latest state through refs so memoised children keep stable props.
   const latest = useRef({ t, params, frame, setParams: tl.setParams, signals: tl.signals });
@@ -324,7 +327,9 @@ function TimelineReady(props: ReadyProps): ReactNode {
               />
             ) : (
               <>
+                <RegionLayer regions={regions.regions} frame={frame} editable={isKey} busy={regions.busy} onAdd={(r) => void regions.add(r)} onUpdate={(id, r, track) => void regions.update(id, r, track)} onDelete={(id) => void regions.remove(id)}>
                 <img
+                  draggable={false}
                   src={client.mediaUrl(mediaRefs.preview(source.id, frame, source.fit))}
                   alt={`Preview of frame ${frame}`}
                   onLoad={() => setPreview({ frame, failed: false })}
@@ -336,6 +341,8 @@ function TimelineReady(props: ReadyProps): ReactNode {
                     opacity: preview.frame === frame && !preview.failed ? 1 : 0.45,
                   }}
                 />
+                </RegionLayer>
+                {regions.error ? <Typography variant="caption" color="error" role="alert">Regions: {regions.error.message}</Typography> : null}
                 <Typography variant="caption" color={preview.failed && preview.frame === frame ? 'error' : 'text.secondary'} aria-live="polite">
                   {preview.frame !== frame ? `Loading frame ${frame}…` : preview.failed ? `The preview of frame ${frame} could not be loaded; step to another frame and back to retry.` : '\u00a0'}
                 </Typography>

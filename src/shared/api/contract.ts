@@ -10,6 +10,7 @@ import type { KeyframeCodecKind, ReconstructionMode } from '../engine/interfaces
 import type { SelectionParams } from '../keyframes/select.ts';
 import type { Fit, WorkingGeometry } from './fit.ts';
 import type { MediaRef } from './media-refs.ts';
+import type { RoiRegion, RoiSource, RoiSpec } from '../roi/index.ts';
 import type { ItemKind, DescriptionInfo, DialogueItemState, DialogueItemInfo, DialogueRound, DialogueTranscript, LmmState, LmmStatus, PromptTemplateInfo, PromptsInfo } from './dialogue.ts';
 
 export type { ErrorCode, Geometry, SelectionParams };
@@ -159,6 +160,25 @@ export interface EncodeParams {
   readonly fit?: Fit;
   /** Set by "Re-encode with these texts": the encode whose header and keyframes this one keeps (only its texts are new). */
   readonly reencodedFrom?: number;
+  /** The regions of interest the encode was given (guided files; absent: none). */
+  readonly roi?: RoiSpec;
+}
+
+/** A stored region of interest of a source (the shape of src/shared/roi, with its row id and track). */
+export interface RegionInfo extends RoiRegion {
+  readonly id: number;
+  readonly sourceId: number;
+  /** Rows of one drawn box tracked through its clip share it. */
+  readonly track: string;
+  readonly source: RoiSource;
+}
+
+/** A region as the renderer sends it (checked with parseRegion; weight and label have defaults). */
+export interface RegionInput {
+  readonly frames: readonly [number, number];
+  readonly box: readonly [number, number, number, number];
+  readonly weight?: number;
+  readonly label?: string;
 }
 
 export interface EncodeInfo {
@@ -210,6 +230,20 @@ export interface Comparison {
   /** Working-geometry proxy of the source and the reconstruction, as MediaRefs (client.mediaUrl). */
   readonly originalVideo: MediaRef;
   readonly reconstructedVideo: MediaRef;
+  /** The regions to outline on both players: those the encode used, else the source's regions now (absent: none). */
+  readonly roi?: RoiSpec;
+  /** Whether `roi` is what the encode was made with (false: the source's current regions, for comparison). */
+  readonly roiUsed?: boolean;
+  /** PSNR-Y inside and outside them, pooled over the frames; absent without regions. */
+  readonly roiQuality?: RoiQuality;
+}
+
+/** Luma PSNR (dB) inside and outside an encode's regions, measured at width x height (null: no pixel on that side). */
+export interface RoiQuality {
+  readonly psnrInside: number | null;
+  readonly psnrOutside: number | null;
+  readonly width: number;
+  readonly height: number;
 }
 
 /** One trial of the classical anchor (a classical codec at reduced size and frame rate, upscaled back). */
@@ -382,6 +416,17 @@ export interface StudioApi {
   getRdChart(params: { sourceId: number }): Promise<RdChart>;
   /** Searches the source's classical anchor as an 'anchor' job (its result is kept in the project). */
   startAnchorSearch(params: { sourceId: number }): Promise<JobInfo>;
+
+  /** The source's regions of interest, by first frame. */
+  listRegions(params: { sourceId: number }): Promise<RegionInfo[]>;
+  /** A new hand region; `track`: follow the content from its first frame to the end of that keyframe's clip. */
+  addRegion(params: { sourceId: number; region: RegionInput; track?: boolean }): Promise<RegionInfo[]>;
+  /** Replaces a region (an LMM region edited becomes a hand region); `track` re-tracks it through its clip. */
+  updateRegion(params: { regionId: number; region: RegionInput; track?: boolean }): Promise<RegionInfo[]>;
+  /** Deletes a region, or (`wholeTrack`) every region of its track. */
+  deleteRegion(params: { regionId: number; wholeTrack?: boolean }): Promise<{ deleted: number }>;
+  /** Tracks a region from its first frame through that keyframe's clip; its track's rows are replaced. */
+  trackRegion(params: { regionId: number }): Promise<RegionInfo[]>;
 }
 
 export type ApiMethod = keyof StudioApi;
@@ -428,6 +473,11 @@ export const API_METHODS = [
   'getComparison',
   'getRdChart',
   'startAnchorSearch',
+  'listRegions',
+  'addRegion',
+  'updateRegion',
+  'deleteRegion',
+  'trackRegion',
 ] as const satisfies readonly ApiMethod[];
 
 // Compile-time check that the list names every method of StudioApi.
@@ -448,6 +498,8 @@ export type StudioEvent =
   | { readonly type: 'analysis-ready'; readonly sourceId: number; readonly analysis: AnalysisInfo }
   | { readonly type: 'description-updated'; readonly description: DescriptionInfo }
   | { readonly type: 'encodes-changed'; readonly projectId: number }
+  /** A source's regions of interest were added, changed, tracked or deleted. */
+  | { readonly type: 'regions-changed'; readonly projectId: number; readonly sourceId: number }
   /** clearFinishedJobs forgot these finished jobs. */
   | { readonly type: 'jobs-cleared'; readonly jobIds: string[] };
 

@@ -17,6 +17,8 @@ import type {
   ProjectDetail,
   ProjectSummary,
   PromptsInfo,
+  RegionInfo,
+  RegionInput,
   SavedSelection,
   SourceInfo,
   StudioEvent,
@@ -53,6 +55,8 @@ export class StudioTransportDouble implements ApiTransport {
   lmm: LmmStatus = { state: 'ready', baseUrl: 'http://127.0.0.1:9/v1', model: 'test-lmm', models: ['test-lmm'], message: 'ready' };
   jobs: JobInfo[] = [];
   encodes: EncodeInfo[] = [];
+  /** Regions of interest of the source (issue 14): listRegions answers them; add/update/delete change them. */
+  regions: RegionInfo[] = [];
   settings: StudioSettings = settings();
   private signalsBase64: string | undefined;
 
@@ -175,6 +179,25 @@ export class StudioTransportDouble implements ApiTransport {
           ...(lmm ? { lmm: { baseUrl: lmm.baseUrl, model: lmm.model ?? null, apiKeySet: this.settings.lmm.apiKeySet } } : {}),
         };
         return this.settings;
+      }
+      case 'listRegions':
+        return this.regions;
+      case 'addRegion': {
+        const id = Math.max(0, ...this.regions.map((r) => r.id)) + 1;
+        const r = p.region as RegionInput;
+        const added: RegionInfo = { id, sourceId: p.sourceId as number, track: `t${id}`, frames: r.frames, box: r.box, weight: r.weight ?? 1, label: r.label ?? '', source: 'hand' };
+        this.regions = [...this.regions, added];
+        return [added];
+      }
+      case 'updateRegion': {
+        const r = p.region as RegionInput;
+        this.regions = this.regions.map((x) => (x.id === p.regionId ? { ...x, frames: r.frames, box: r.box, weight: r.weight ?? 1, label: r.label ?? '', source: 'hand' } : x));
+        return this.regions.filter((x) => x.id === p.regionId);
+      }
+      case 'deleteRegion': {
+        const before = this.regions.length;
+        this.regions = this.regions.filter((x) => x.id !== p.regionId);
+        return { deleted: before - this.regions.length };
       }
       default:
         throw { code: 'internal', message: `the test double does not answer ${method}` };

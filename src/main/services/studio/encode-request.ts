@@ -24,6 +24,8 @@ export interface EncodeRequest {
   readonly denoiserSteps: number;
   /** The file has a guide stream (its mode or one of its clips is guided). */
   readonly guided: boolean;
+  /** Whether the source's stored regions of interest steer the encode (guided only; "useRegions": false turns them off). */
+  readonly useRegions: boolean;
 }
 
 const bad = (msg: string): M3cError => new M3cError('usage', msg);
@@ -48,7 +50,9 @@ export function encodeRequest(p: Record<string, unknown>, clipCount: number | nu
   const keyframeCodec: KeyframeCodecKind = guided ? 'classical' : (asked ?? codecs.default);
   if (keyframeCodec === 'learned' && codecs.learnedUnavailable) throw new M3cError('model', codecs.learnedUnavailable);
   const denoiserSteps = v.optInt(p, 'denoiserSteps', 0, MAX_DENOISER_STEPS) ?? DEFAULT_DENOISER_STEPS;
-  return { mode, targetKbps, clipModes, keyframeBudgetBytes: budget, keyframeCodec, denoiserSteps, guided };
+  if (p.useRegions !== undefined && p.useRegions !== null && typeof p.useRegions !== 'boolean') throw bad('"useRegions" must be true or false');
+  const useRegions = guided && p.useRegions !== false;
+  return { mode, targetKbps, clipModes, keyframeBudgetBytes: budget, keyframeCodec, denoiserSteps, guided, useRegions };
 }
 
 function clipModesOf(value: unknown, clipCount: number | null): (ReconstructionMode | null)[] | undefined {

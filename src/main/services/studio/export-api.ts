@@ -11,6 +11,9 @@ import { makeFrameJpeg, makeProxyMp4, thumbSize } from '../frames.ts';
 import * as v from '../validate.ts';
 import type { StudioContext } from './context.ts';
 import type { JobsApi } from './jobs-api.ts';
+import { roiQuality } from './roi-quality.ts';
+import { roiOfSource } from './regions-api.ts';
+import type { RoiQuality } from '../../../shared/api/contract.ts';
 
 /** A binary resource for a MediaRef: a file to stream (with Range) or bytes. */
 export type MediaResource =
@@ -100,6 +103,23 @@ export class ExportApi {
     const cmp = this.jobs.decodeOf(e);
     if (!cmp) throw new M3cError('usage', `encode ${e.id} has not been decoded and compared yet: decode it first`);
     const g = (e.params as EncodeParams).geometry;
+    // An encode made without regions is measured on the source's regions now, so an old encode and a new one
+    // made with regions show their figures on the same box.
+    const used = (e.params as EncodeParams).roi;
+    const current = used && used.regions.length > 0 ? null : roiOfSource(this.ctx.store, e.sourceId);
+    const roi = used && used.regions.length > 0 ? used : current && current.regions.length > 0 ? current : undefined;
+    let quality: RoiQuality | undefined;
+    const recon = roi && roi.regions.length > 0 ? this.jobs.reconstructionOf(e) : null;
+    if (roi && recon) {
+      const key = `${e.id}:${cmp.createdAt}:${JSON.stringify(roi.regions)}`;
+      let q = this.roiQualities.get(key);
+      if (!q) {
+        q = roiQuality(this.ctx.requireSource(e.sourceId).path, recon, { ...g, fit: this.ctx.encodeFit(e) }, roi, cmp.frames);
+        this.roiQualities.set(key, q);
+        q.catch(() => this.roiQualities.delete(key));
+      }
+      quality = await q;
+    }
     return {
       encodeId: e.id,
       frames: cmp.frames,
@@ -112,8 +132,13 @@ export class ExportApi {
       // The source as it was fitted for this encode, whatever its fit is now.
       originalVideo: mediaRefs.original(e.sourceId, this.ctx.encodeFit(e)),
       reconstructedVideo: mediaRefs.reconstruction(e.id),
+      ...(roi ? { roi, roiUsed: roi === used } : {}),
+      ...(quality ? { roiQuality: quality } : {}),
     };
   }
+
+  /** PSNR-Y inside/outside the regions per decode (encode id and decode time), measured once. */
+  private readonly roiQualities = new Map<string, Promise<RoiQuality>>();
 
   /** The file or bytes behind a MediaRef; refuses malformed refs and unknown ids. */
   async resolveMedia(ref: string): Promise<MediaResource> {

@@ -14,6 +14,7 @@ import { checkRealism } from '../../codecs/guide-restore.ts';
 import type { StudioContext } from './context.ts';
 import type { DialogueApi } from './dialogue-api.ts';
 import { encodeRequest, GuidedInfoReader, type StudioEncodeMetrics } from './encode-request.ts';
+import { roiOfSource } from './regions-api.ts';
 
 export class JobsApi {
   private readonly guides = new GuidedInfoReader();
@@ -33,6 +34,9 @@ export class JobsApi {
     const selection = saved?.params ?? DEFAULT_SELECTION;
     // The source's fit now: the stored analysis (analysisOf) is the one made with it, and the keyframes are coded with it.
     const fit = source.fit;
+    // The stored regions as they are now (a guided encode only): the encode records them for Compare.
+    const stored = req.useRegions ? roiOfSource(this.ctx.store, source.id) : null;
+    const roi = stored && stored.regions.length > 0 ? stored : null;
     const params: EncodeParams = {
       selection,
       mode,
@@ -43,6 +47,7 @@ export class JobsApi {
       fit,
       keyframeCodec,
       denoiserSteps,
+      ...(roi ? { roi } : {}),
     };
     const coding: Record<string, number> = req.guided ? { 'guide frames': 1, 'guide search': 3, 'keyframe coding': 1 } : { 'keyframe coding': 1 };
     const modelsDir = this.ctx.modelsDir;
@@ -74,6 +79,7 @@ export class JobsApi {
               modelsDir,
               descriptions: this.dialogue.descriptionsFile(source.id),
               signals: analysis?.signals ?? null,
+              roi,
             },
             { signal: ctx.signal, onProgress: ctx.progress },
           );

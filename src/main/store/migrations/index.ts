@@ -6,8 +6,9 @@ import decodes from './004-decodes.ts';
 import descriptionsSpan from './005-descriptions-span.ts';
 import sourceFit from './006-source-fit.ts';
 import anchorEnvelopes from './007-anchor-envelopes.ts';
+import regions from './008-regions.ts';
 
 export type { Migration } from './migration.ts';
 
 /** Every schema step in order; adding one is a new numbered file and one line here. */
-export const MIGRATIONS: readonly Migration[] = [core, lmm, lmmOwner, decodes, descriptionsSpan, sourceFit, anchorEnvelopes];
+export const MIGRATIONS: readonly Migration[] = [core, lmm, lmmOwner, decodes, descriptionsSpan, sourceFit, anchorEnvelopes, regions];

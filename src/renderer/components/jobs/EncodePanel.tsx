@@ -14,6 +14,7 @@ import { GUIDED_TARGET_KBPS, type KeyframeCodecKind, type KeyframeCodecsInfo, ty
 import { useStudio } from '../../context.tsx';
 import { ErrorNotice, toShownError, type ShownError } from '../common.tsx';
 import { ClipModes } from './ClipModes.tsx';
+import { useRegions } from '../../hooks/useRegions.ts';
 
 export type EncodeMode = ReconstructionMode;
 
@@ -177,6 +178,7 @@ export function EncodePanel(props: {
               with the classical codec, so the keyframe codec and budget do not apply.
             </Typography>
           ) : null}
+          <RegionCount sourceId={source.id} guided={guided} />
           {!source.analysis ? <Typography color="text.secondary">The video needs its analysis first (see Timeline).</Typography> : null}
           {props.keyframes && props.keyframes.length > 0 ? (
             <ClipModes keyframes={props.keyframes} frameCount={props.frameCount} projectMode={mode} value={clipModes} onChange={setClipModes} />
@@ -187,5 +189,20 @@ export function EncodePanel(props: {
       )}
       <ErrorNotice title="Could not start the encode" error={error} onRetry={encode} />
     </Paper>
+  );
+}
+
+/** How many of the source's regions of interest the encode will use: all of them in guided mode, none otherwise. */
+function RegionCount(props: { sourceId: number; guided: boolean }): ReactNode {
+  const { regions } = useRegions(props.sourceId);
+  const n = regions.length;
+  const tracks = new Set(regions.map((r) => r.track)).size;
+  if (n === 0) return null;
+  return (
+    <Typography variant="body2" aria-label="Regions used by the encode">
+      {props.guided
+        ? `Regions of interest: ${n} region${n === 1 ? '' : 's'} (${tracks} box${tracks === 1 ? '' : 'es'}) will steer the encode.`
+        : `Regions of interest: ${n} stored, not used (they steer guided encodes only).`}
+    </Typography>
   );
 }

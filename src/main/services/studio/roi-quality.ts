@@ -1,0 +1,49 @@
+/**
+ * PSNR-Y inside and outside an encode's regions of interest (issue 14, Compare): the decoded frames against the
+ * source fitted as the encode's frames were, at a small working size, luma squared error pooled over frames
+ * (src/shared/roi maskedLumaSse) before taking PSNR. Cached per decode (its creation time), computed once.
+ */
+import type { RoiQuality, WorkingGeometry } from '../../../shared/api/contract.ts';
+import type { RgbFrame } from '../../../shared/engine/frame.ts';
+import { maskedLumaSse, roiMask, type RoiSpec } from '../../../shared/roi/index.ts';
+import { psnrFromMse } from '../../../shared/metrics/psnr.ts';
+import { workingFrames } from '../../pipeline/working-frames.ts';
+
+/** Width the inside/outside figures are measured at (height keeps the aspect, even). */
+export const ROI_QUALITY_WIDTH = 256;
+
+function smallGeometry(g: WorkingGeometry): WorkingGeometry {
+  if (g.width <= ROI_QUALITY_WIDTH) return g;
+  const height = Math.max(16, 2 * Math.round((g.height * ROI_QUALITY_WIDTH) / g.width / 2));
+  return { ...g, width: ROI_QUALITY_WIDTH, height };
+}
+
+export async function roiQuality(source: string, reconstruction: string, geometry: WorkingGeometry, roi: RoiSpec, frames: number): Promise<RoiQuality> {
+  const g = smallGeometry(geometry);
+  const abort = new AbortController();
+  const a = workingFrames(source, g, abort.signal);
+  // The reconstruction is at the working geometry already: it is only scaled, never cropped or padded.
+  const b = workingFrames(reconstruction, { ...g, fit: 'stretch' }, abort.signal);
+  const inside = { sse: 0, n: 0 };
+  const outside = { sse: 0, n: 0 };
+  try {
+    for (let i = 0; i < frames; i++) {
+      const [x, y] = await Promise.all([a.next(), b.next()]);
+      if (x.done || y.done) break;
+      const m = maskedLumaSse(x.value as RgbFrame, y.value as RgbFrame, roiMask(roi, i, g.width, g.height));
+      inside.sse += m.inside.sse;
+      inside.n += m.inside.n;
+      outside.sse += m.outside.sse;
+      outside.n += m.outside.n;
+    }
+  } finally {
+    abort.abort();
+    await Promise.allSettled([a.return(undefined), b.return(undefined)]);
+  }
+  return {
+    psnrInside: inside.n > 0 ? psnrFromMse(inside.sse / inside.n) : null,
+    psnrOutside: outside.n > 0 ? psnrFromMse(outside.sse / outside.n) : null,
+    width: g.width,
+    height: g.height,
+  };
+}
