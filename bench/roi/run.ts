@@ -14,8 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RgbFrame } from '../../src/shared/engine/frame.ts';
 import { DEFAULT_SELECTION } from '../../src/shared/keyframes/index.ts';
-import { maskedLumaSse, roiMask, type RoiSpec } from '../../src/shared/roi/index.ts';
-import { psnrFromMse } from '../../src/shared/metrics/index.ts';
+import { RoiErrorPool, type RoiSpec } from '../../src/shared/roi/index.ts';
 import { decodeFrames } from '../../src/main/media/index.ts';
 import { createEngine, DEFAULT_GEOMETRY, type Engine } from '../../src/main/pipeline/engine.ts';
 import { encodeVideo, type EncodeResult } from '../../src/main/pipeline/encode.ts';
@@ -48,20 +47,12 @@ export interface ClipRow {
 
 async function measure(engine: Engine, enc: EncodeResult, source: readonly RgbFrame[], spec: RoiSpec): Promise<Measured> {
   const file = openBitstream(engine, enc.m3c);
-  const g = DEFAULT_GEOMETRY;
-  const inside = { sse: 0, n: 0 };
-  const outside = { sse: 0, n: 0 };
+  const pool = new RoiErrorPool(spec);
   let j = 0;
-  for await (const f of decodeVideoFrames(engine, file)) {
-    const m = maskedLumaSse(source[j], f, roiMask(spec, j, g.width, g.height));
-    j++;
-    inside.sse += m.inside.sse;
-    inside.n += m.inside.n;
-    outside.sse += m.outside.sse;
-    outside.n += m.outside.n;
-  }
-  const r3 = (x: number): number => Math.round(x * 1000) / 1000;
-  return { bytes: enc.bytes, kbps: r3(enc.kbps), inside: r3(psnrFromMse(inside.sse / inside.n)), outside: r3(psnrFromMse(outside.sse / outside.n)), ...(enc.guided?.split.roiMovedBytes !== undefined ? { movedBytes: enc.guided.split.roiMovedBytes } : {}) };
+  for await (const f of decodeVideoFrames(engine, file)) pool.add(source[j], f, j++);
+  const { inside, outside } = pool.psnr();
+  const r3 = (x: number | null): number => Math.round((x ?? NaN) * 1000) / 1000;
+  return { bytes: enc.bytes, kbps: r3(enc.kbps), inside: r3(inside), outside: r3(outside), ...(enc.guided?.split.roiMovedBytes !== undefined ? { movedBytes: enc.guided.split.roiMovedBytes } : {}) };
 }
 
 export interface RoiBenchOptions {

@@ -8,6 +8,7 @@
  */
 import { M3cError, type ErrorCode } from '../engine/errors.ts';
 import type { RgbFrame } from '../engine/frame.ts';
+import { psnrFromMse } from '../metrics/psnr.ts';
 
 export type RoiSource = 'hand' | 'lmm' | 'file';
 
@@ -150,4 +151,27 @@ export function maskedLumaSse(reference: RgbFrame, test: RgbFrame, mask: Uint8Ar
     t.n++;
   }
   return { inside, outside };
+}
+
+/**
+ * PSNR-Y inside and outside the regions, pooled over frames (squared error summed, then PSNR): add each
+ * decoded frame with its reference and its index; `psnr()` is null on a side no pixel fell on.
+ */
+export class RoiErrorPool {
+  private readonly inside = { sse: 0, n: 0 };
+  private readonly outside = { sse: 0, n: 0 };
+  constructor(private readonly spec: RoiSpec) {}
+
+  add(reference: RgbFrame, test: RgbFrame, frame: number): void {
+    const m = maskedLumaSse(reference, test, roiMask(this.spec, frame, reference.width, reference.height));
+    this.inside.sse += m.inside.sse;
+    this.inside.n += m.inside.n;
+    this.outside.sse += m.outside.sse;
+    this.outside.n += m.outside.n;
+  }
+
+  psnr(): { inside: number | null; outside: number | null } {
+    const of = (t: { sse: number; n: number }): number | null => (t.n > 0 ? psnrFromMse(t.sse / t.n) : null);
+    return { inside: of(this.inside), outside: of(this.outside) };
+  }
 }

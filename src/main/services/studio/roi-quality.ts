@@ -5,8 +5,7 @@
  */
 import type { RoiQuality, WorkingGeometry } from '../../../shared/api/contract.ts';
 import type { RgbFrame } from '../../../shared/engine/frame.ts';
-import { maskedLumaSse, roiMask, type RoiSpec } from '../../../shared/roi/index.ts';
-import { psnrFromMse } from '../../../shared/metrics/psnr.ts';
+import { RoiErrorPool, type RoiSpec } from '../../../shared/roi/index.ts';
 import { workingFrames } from '../../pipeline/working-frames.ts';
 
 /** Width the inside/outside figures are measured at (height keeps the aspect, even). */
@@ -24,25 +23,21 @@ export async function roiQuality(source: string, reconstruction: string, geometr
   const a = workingFrames(source, g, abort.signal);
   // The reconstruction is at the working geometry already: it is only scaled, never cropped or padded.
   const b = workingFrames(reconstruction, { ...g, fit: 'stretch' }, abort.signal);
-  const inside = { sse: 0, n: 0 };
-  const outside = { sse: 0, n: 0 };
+  const pool = new RoiErrorPool(roi);
   try {
     for (let i = 0; i < frames; i++) {
       const [x, y] = await Promise.all([a.next(), b.next()]);
       if (x.done || y.done) break;
-      const m = maskedLumaSse(x.value as RgbFrame, y.value as RgbFrame, roiMask(roi, i, g.width, g.height));
-      inside.sse += m.inside.sse;
-      inside.n += m.inside.n;
-      outside.sse += m.outside.sse;
-      outside.n += m.outside.n;
+      pool.add(x.value as RgbFrame, y.value as RgbFrame, i);
     }
   } finally {
     abort.abort();
     await Promise.allSettled([a.return(undefined), b.return(undefined)]);
   }
+  const { inside, outside } = pool.psnr();
   return {
-    psnrInside: inside.n > 0 ? psnrFromMse(inside.sse / inside.n) : null,
-    psnrOutside: outside.n > 0 ? psnrFromMse(outside.sse / outside.n) : null,
+    psnrInside: inside,
+    psnrOutside: outside,
     width: g.width,
     height: g.height,
   };
