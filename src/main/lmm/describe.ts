@@ -9,6 +9,7 @@ import { LmmClient, type LmmClientOptions, type ModelList } from './client.ts';
 import { runDialogue, type RoundEvent, type RoundResult, type Turn } from './dialogue.ts';
 import { resolvePrompts, usesVariable, type ItemKind, type PromptConfig, type PromptVariables, type ResolvedPrompts, type TemplateId } from './prompts.ts';
 import { MemoryLmmRecords, type LmmRecords } from './records.ts';
+import { DEFAULT_MAX_REGIONS, parseRegionsAnswer, type GroundedRegion } from './grounding.ts';
 import { DEFAULT_CLIP_SAMPLE_FRAMES, sampleClipFrames } from '../../shared/dialogue/index.ts';
 
 export type DialogueRounds = 1 | 2 | 4;
@@ -24,6 +25,10 @@ export interface DescribeOptions extends LmmClientOptions {
   readonly clipBudgetChars?: number;
   /** false: ask the server even when an answer is cached (the fresh answer replaces the cached one). */
   readonly useCache?: boolean;
+  /** Ask each keyframe's grounding round (template keyframe-regions) for its regions of interest. */
+  readonly regions?: boolean;
+  /** Most regions the grounding round asks for and accepts per keyframe (default 3). */
+  readonly maxRegions?: number;
 }
 
 export const DEFAULT_ROUNDS: DialogueRounds = 4;
@@ -62,7 +67,11 @@ export interface Description {
   readonly overBudget: boolean;
   readonly rounds: readonly RoundResult[];
   readonly transcriptId: number;
+  /** A keyframe's grounding round, when asked: its regions (possibly none) or why they were refused. */
+  readonly regions?: RegionsOutcome;
 }
+
+export type RegionsOutcome = { readonly ok: true; readonly regions: readonly GroundedRegion[] } | { readonly ok: false; readonly error: string };
 
 export interface ItemDescription {
   readonly clipIndex: number;
@@ -138,14 +147,21 @@ export function clipFramesShown(options: DescribeOptions | undefined, clipLength
   return sampleClipFrames(clipLength, options?.clipSampleFrames ?? DEFAULT_CLIP_SAMPLE_FRAMES);
 }
 
-export function keyframeTurns(rounds: DialogueRounds, keyframe: RgbFrame, previous: RgbFrame | undefined): Turn[] {
+/**
+ * The keyframe's rounds; with `grounding`, a last round asks for its regions (after the summary, so the
+ * description rounds and their cached answers are the same with or without it). The keyframe is already in
+ * the history, so that round attaches no image.
+ */
+export function keyframeTurns(rounds: DialogueRounds, keyframe: RgbFrame, previous: RgbFrame | undefined, grounding?: (answer: string) => unknown): Turn[] {
+  const regions: Turn[] = grounding ? [{ template: 'keyframe-regions', images: [], parse: grounding }] : [];
   switch (rounds) {
     case 1:
-      return [{ template: 'keyframe-single', images: [keyframe] }];
+      return [{ template: 'keyframe-single', images: [keyframe] }, ...regions];
     case 2:
       return [
         { template: 'keyframe-objects', images: [keyframe] },
         { template: 'keyframe-summary', images: [] },
+        ...regions,
       ];
     case 4:
       return [
@@ -155,6 +171,7 @@ export function keyframeTurns(rounds: DialogueRounds, keyframe: RgbFrame, previo
           : { template: 'keyframe-differences-first', images: [] },
         { template: 'keyframe-details', images: [] },
         { template: 'keyframe-summary', images: [] },
+        ...regions,
       ];
   }
 }
@@ -175,6 +192,8 @@ interface Engine {
   readonly sampleCount: number;
   readonly keyframeBudget: number;
   readonly clipBudget: number;
+  /** Regions asked per keyframe; 0: no grounding round. */
+  readonly maxRegions: number;
   readonly settings: unknown;
   readonly counters: { requests: number; cacheHits: number };
 }
@@ -196,6 +215,7 @@ function makeEngine(ctx: DescribeContext): Engine {
     sampleCount: positiveInt(o.clipSampleFrames ?? DEFAULT_CLIP_SAMPLE_FRAMES, 'clip sample frames'),
     keyframeBudget: positiveInt(o.keyframeBudgetChars ?? DEFAULT_KEYFRAME_BUDGET_CHARS, 'keyframe budget'),
     clipBudget: positiveInt(o.clipBudgetChars ?? DEFAULT_CLIP_BUDGET_CHARS, 'clip budget'),
+    maxRegions: o.regions ? positiveInt(o.maxRegions ?? DEFAULT_MAX_REGIONS, 'max regions') : 0,
     counters: { requests: 0, cacheHits: 0 },
   };
   return {
@@ -208,6 +228,7 @@ function makeEngine(ctx: DescribeContext): Engine {
       clipSampleFrames: engine.sampleCount,
       keyframeBudgetChars: engine.keyframeBudget,
       clipBudgetChars: engine.clipBudget,
+      ...(engine.maxRegions > 0 ? { maxRegions: engine.maxRegions } : {}),
     },
   };
 }
@@ -228,8 +249,10 @@ async function describeWith(engine: Engine, ctx: DescribeContext, item: Keyframe
   let turns: Turn[];
   let variables: PromptVariables;
   if (item.kind === 'keyframe') {
-    turns = keyframeTurns(engine.rounds, item.keyframe, item.previousKeyframe);
-    variables = { ...common, previous_description: item.previousDescription ?? '' };
+    const { width, height } = item.keyframe;
+    const grounding = engine.maxRegions > 0 ? (answer: string) => parseRegionsAnswer(answer, { width, height }, engine.maxRegions) : undefined;
+    turns = keyframeTurns(engine.rounds, item.keyframe, item.previousKeyframe, grounding);
+    variables = { ...common, previous_description: item.previousDescription ?? '', ...(grounding ? { max_regions: engine.maxRegions } : {}) };
   } else {
     if (item.clipLength < 1) throw new M3cError('input', `clip ${item.index} has no frames`);
     sampledFrames = sampleClipFrames(item.clipLength, engine.sampleCount);
@@ -266,6 +289,8 @@ async function describeWith(engine: Engine, ctx: DescribeContext, item: Keyframe
     { kind: item.kind, index: item.index, frameIndex: item.keyframeIndex, prompts, variables, turns },
   );
   const chars = [...result.text].length;
+  const side = result.side.find((r) => r.template === 'keyframe-regions');
+  const regions: RegionsOutcome | undefined = side && ('error' in side ? { ok: false, error: side.error } : { ok: true, regions: side.value as GroundedRegion[] });
   return {
     description: {
       text: result.text,
@@ -275,6 +300,7 @@ async function describeWith(engine: Engine, ctx: DescribeContext, item: Keyframe
       overBudget: chars > budget,
       rounds: result.rounds,
       transcriptId: result.transcriptId,
+      ...(regions ? { regions } : {}),
     },
     sampledFrames,
   };
@@ -287,9 +313,9 @@ export async function describeItem(request: DescribeItemRequest): Promise<Descri
   return { ...description, sampledFrames };
 }
 
-function keyframesUseVariable(ctx: DescribeContext, index: number, rounds: DialogueRounds, name: string): boolean {
+function keyframesUseVariable(ctx: DescribeContext, index: number, rounds: DialogueRounds, name: string, grounding: boolean): boolean {
   const prompts = promptsFor(ctx, 'keyframe', index);
-  const ids: TemplateId[] = ['system', ...keyframeTurns(rounds, EMPTY_FRAME, EMPTY_FRAME).map((t) => t.template)];
+  const ids: TemplateId[] = ['system', ...keyframeTurns(rounds, EMPTY_FRAME, EMPTY_FRAME, grounding ? () => undefined : undefined).map((t) => t.template)];
   return ids.some((id) => usesVariable(prompts.text(id), name));
 }
 
@@ -345,7 +371,7 @@ export async function describeVideo(request: DescribeVideoRequest): Promise<Desc
     const keyframeIndex = keyframes[index];
     const clipLength = clipEnd(index) - keyframeIndex;
     const keyframeFrame = clipFrames.get(0) as RgbFrame;
-    const needsPrevious = index > 0 && keyframesUseVariable(request, index, engine.rounds, 'previous_description');
+    const needsPrevious = index > 0 && keyframesUseVariable(request, index, engine.rounds, 'previous_description', engine.maxRegions > 0);
     const previousText = index > 0 ? keyframeTexts[index - 1] : undefined;
     const keyframeText = (async () => {
       const previousDescription = needsPrevious ? await previousText : undefined;

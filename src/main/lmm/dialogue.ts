@@ -15,7 +15,15 @@ import type { LmmRecords, RoundRecord } from './records.ts';
 export interface Turn {
   readonly template: TemplateId;
   readonly images: readonly RgbFrame[];
+  /**
+   * A side round (the grounding round): its answer is not the description, and it must pass `parse`. An answer
+   * that fails is recorded as that round's failure, with the reason; the other rounds and the transcript stand.
+   */
+  readonly parse?: (answer: string) => unknown;
 }
+
+/** What a side round gave: the parsed answer, or why it was refused (or why asking failed). */
+export type SideResult = { readonly template: TemplateId; readonly value: unknown } | { readonly template: TemplateId; readonly error: string };
 
 export interface RoundResult {
   readonly number: number;
@@ -61,8 +69,10 @@ export interface DialogueRequest {
 }
 
 export interface DialogueResult {
-  /** The last round's answer, trimmed: D^F or D^C. */
+  /** The last description round's answer, trimmed: D^F or D^C. */
   readonly text: string;
+  /** One entry per side round, in order. */
+  readonly side: readonly SideResult[];
   readonly bits: number;
   readonly rounds: readonly RoundResult[];
   readonly transcriptId: number;
@@ -104,6 +114,7 @@ export async function runDialogue(ctx: DialogueContext, req: DialogueRequest): P
   // Render every prompt first: a bad template fails before any request or transcript exists.
   const prompts = req.turns.map((t) => req.prompts.render(t.template, req.variables));
   const system = req.prompts.render('system', req.variables);
+  if (req.turns.every((t) => t.parse)) throw new M3cError('internal', `dialogue for ${req.kind} ${req.index} has no description round`);
 
   const messages: ChatMessage[] = [{ role: 'system', content: system }];
   const keyed: KeyedMessage[] = [{ role: 'system', parts: [{ text: system }] }];
@@ -123,6 +134,8 @@ export async function runDialogue(ctx: DialogueContext, req: DialogueRequest): P
   });
 
   const rounds: RoundResult[] = [];
+  const side: SideResult[] = [];
+  let text: string | undefined;
   for (let i = 0; i < req.turns.length; i++) {
     const turn = req.turns[i];
     const prompt = prompts[i];
@@ -162,6 +175,13 @@ export async function runDialogue(ctx: DialogueContext, req: DialogueRequest): P
     } catch (e) {
       const status = isAbortError(e) ? 'cancelled' : 'failed';
       const error = e instanceof Error ? e.message : String(e);
+      if (turn.parse && status === 'failed') {
+        // A side round that cannot be asked fails alone, like one whose answer is refused.
+        records.recordRound(transcriptId, { ...base, answer: null, model: client.model, durationMs: Date.now() - roundStarted, status, cacheHit: false, error });
+        side.push({ template: turn.template, error });
+        ctx.onRound?.({ kind: req.kind, index: req.index, round: i + 1, rounds: req.turns.length, name: turn.template, cacheHit: false });
+        continue;
+      }
       const failed: RoundRecord = {
         ...base,
         answer: null,
@@ -181,21 +201,37 @@ export async function runDialogue(ctx: DialogueContext, req: DialogueRequest): P
       });
       throw e instanceof M3cError ? e : new M3cError('internal', `dialogue for ${req.kind} ${req.index}: ${error}`, { cause: e });
     }
+    let refused: string | null = null;
+    if (turn.parse) {
+      try {
+        side.push({ template: turn.template, value: turn.parse(answer) });
+      } catch (e) {
+        refused = e instanceof Error ? e.message : String(e);
+        side.push({ template: turn.template, error: refused });
+      }
+    }
+    ctx.onRound?.({ kind: req.kind, index: req.index, round: i + 1, rounds: req.turns.length, name: turn.template, cacheHit });
+    if (refused !== null) {
+      // Not cached (status failed), so asking again reaches the model; the reason quotes the answer.
+      records.recordRound(transcriptId, { ...base, answer: null, model, durationMs, status: 'failed', cacheHit: false, error: refused });
+      continue;
+    }
     records.recordRound(transcriptId, { ...base, answer, model, durationMs, status: 'ok', cacheHit, error: null });
     messages.push({ role: 'assistant', content: answer });
     keyed.push({ role: 'assistant', parts: [{ text: answer }] });
     rounds.push({ number: i + 1, name: turn.template, prompt, answer, imageCount: turn.images.length, cacheHit, model, durationMs });
-    ctx.onRound?.({ kind: req.kind, index: req.index, round: i + 1, rounds: req.turns.length, name: turn.template, cacheHit });
+    if (!turn.parse) text = answer.trim();
   }
 
-  const text = rounds[rounds.length - 1].answer.trim();
-  const bits = ctx.bits(text);
+  // Some turn is a description round (checked above) and every round answered, so `text` is set.
+  const description = text as string;
+  const bits = ctx.bits(description);
   records.finishTranscript(transcriptId, {
     status: 'done',
     durationMs: Date.now() - started,
-    description: text,
+    description,
     descriptionBits: bits,
     error: null,
   });
-  return { text, bits, rounds, transcriptId };
+  return { text: description, side, bits, rounds, transcriptId };
 }

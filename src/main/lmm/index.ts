@@ -31,10 +31,12 @@ export {
   type DialogueRounds,
   type FrameSource,
   type ItemDescription,
+  type RegionsOutcome,
   type TextCoder,
 } from './describe.ts';
+export { parseRegionsAnswer, firstJsonValue, DEFAULT_MAX_REGIONS, type GroundedRegion } from './grounding.ts';
 export { sampleClipFrames, DEFAULT_CLIP_SAMPLE_FRAMES } from '../../shared/dialogue/index.ts';
-export { answerCacheKey, imageHash, type RoundResult, type RoundEvent, type Turn } from './dialogue.ts';
+export { answerCacheKey, imageHash, type RoundResult, type RoundEvent, type SideResult, type Turn } from './dialogue.ts';
 export {
   loadPromptSet,
   resolvePrompts,

@@ -19,6 +19,7 @@ export const TEMPLATE_IDS = [
   'clip-single',
   'clip-motion',
   'clip-summary',
+  'keyframe-regions',
 ] as const;
 export type TemplateId = (typeof TEMPLATE_IDS)[number];
 
@@ -28,13 +29,17 @@ export type ItemKind = 'keyframe' | 'clip';
 const COMMON_VARIABLES = ['budget_chars', 'item_number', 'item_count'] as const;
 const KEYFRAME_VARIABLES = [...COMMON_VARIABLES, 'previous_description'] as const;
 const CLIP_VARIABLES = [...COMMON_VARIABLES, 'keyframe_description', 'frame_count', 'clip_length'] as const;
+/** The grounding round continues the keyframe's dialogue: its variables and how many regions to ask for. */
+const REGION_VARIABLES = [...KEYFRAME_VARIABLES, 'max_regions'] as const;
 
 export type KeyframeVariable = (typeof KEYFRAME_VARIABLES)[number];
 export type ClipVariable = (typeof CLIP_VARIABLES)[number];
-export type PromptVariables = Partial<Record<KeyframeVariable | ClipVariable, string | number>>;
+export type RegionVariable = (typeof REGION_VARIABLES)[number];
+export type PromptVariables = Partial<Record<KeyframeVariable | ClipVariable | RegionVariable, string | number>>;
 
 export function variablesFor(id: TemplateId): readonly string[] {
   if (id === 'system') return COMMON_VARIABLES;
+  if (id === 'keyframe-regions') return REGION_VARIABLES;
   return id.startsWith('clip-') ? CLIP_VARIABLES : KEYFRAME_VARIABLES;
 }
 

@@ -20,7 +20,10 @@ import {
   type ItemKind,
   type LmmRecords,
   type PromptConfig,
+  type GroundedRegion,
+  type RegionsOutcome,
 } from '../lmm/index.ts';
+import type { RoiRegion } from '../../shared/roi/index.ts';
 import { pickFrames } from '../media/pick-frames.ts';
 import { assignDescriptions, clipEnd, type DescriptionsFile } from './descriptions-file.ts';
 import { workingFrames, type WorkingGeometry } from './working-frames.ts';
@@ -35,6 +38,13 @@ export interface FinishedText {
   readonly frame: number;
   readonly end: number;
   readonly text: string;
+  /** A keyframe's grounding round, when it was asked. */
+  readonly regions?: RegionsOutcome;
+}
+
+/** A keyframe's grounded regions as regions of interest over its clip [frame, end). */
+export function clipRegions(regions: readonly GroundedRegion[], frame: number, end: number): RoiRegion[] {
+  return regions.map((r) => ({ frames: [frame, end - 1] as const, box: r.box, weight: r.weight, label: r.label, source: 'lmm' as const }));
 }
 
 export interface LmmDescribeOptions {
@@ -70,7 +80,15 @@ export async function describeWithLmm(input: string, geometry: WorkingGeometry, 
     frames: workingFrames(input, geometry, options.signal),
     keyframes,
     frameCount,
-    onDescription: (d) => options.onDescription?.({ kind: d.kind, index: d.index, frame: d.keyframeIndex, end: d.keyframeIndex + d.clipLength, text: d.description.text }),
+    onDescription: (d) =>
+      options.onDescription?.({
+        kind: d.kind,
+        index: d.index,
+        frame: d.keyframeIndex,
+        end: d.keyframeIndex + d.clipLength,
+        text: d.description.text,
+        ...(d.description.regions ? { regions: d.description.regions } : {}),
+      }),
   });
   return { texts: result.items.map((it) => ({ keyframe: it.keyframe.text, clip: it.clip.text })), result };
 }
@@ -143,7 +161,7 @@ export async function describeChosen(
             clipFrames: new Map(shown(w.index).map((f) => [f - kf, frame(f)])),
             keyframeDescription: keyframeText(kf),
           });
-    options.onDescription?.({ kind: w.kind, index: w.index, frame: kf, end, text: d.text });
+    options.onDescription?.({ kind: w.kind, index: w.index, frame: kf, end, text: d.text, ...(d.regions ? { regions: d.regions } : {}) });
     options.onProgress?.({ stage: 'describing', done: ++done, total: ordered.length });
   }
 }

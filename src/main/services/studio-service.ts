@@ -45,11 +45,11 @@ export class StudioService implements StudioApi {
     this.projectsApi = new ProjectsApi(ctx);
     this.sourcesApi = new SourcesApi(ctx);
     this.selectionApi = new SelectionApi(ctx);
-    this.dialogueApi = new DialogueApi(ctx);
+    this.regionsApi = new RegionsApi(ctx);
+    this.dialogueApi = new DialogueApi(ctx, this.regionsApi);
     this.jobsApi = new JobsApi(ctx, this.dialogueApi);
     this.exportApi = new ExportApi(ctx, this.jobsApi);
     this.rdApi = new RdApi(ctx);
-    this.regionsApi = new RegionsApi(ctx);
   }
 
   get projectsDir(): string {

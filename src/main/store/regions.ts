@@ -81,6 +81,20 @@ export class RegionStatements {
     });
   }
 
+  /**
+   * The LMM's regions of the clip [first, last]: every LMM row that starts there is replaced by `regions`, each
+   * on its own track (one transaction). Hand regions, and LMM regions a user edited (they became hand
+   * regions), stay.
+   */
+  replaceLmm(sourceId: number, first: number, last: number, regions: readonly RoiRegion[]): RegionRecord[] {
+    const checked = regions.map((r, i) => parseRegion({ ...r, source: 'lmm' }, `LMM region ${i}`, { code: 'store' }));
+    return this.s.write(`replace the LMM regions of source ${sourceId}, frames ${first}-${last}`, () => {
+      this.s.stmt("DELETE FROM regions WHERE source_id = ? AND origin = 'lmm' AND first_frame BETWEEN ? AND ?").run(sourceId, first, last);
+      const ids = checked.map((r) => this.insert(sourceId, randomUUID(), r));
+      return ids.map((id) => this.get(id) as RegionRecord);
+    });
+  }
+
   /** One row, or (`wholeTrack`) every row of its track. Answers how many rows went. */
   delete(id: number, wholeTrack = false): number {
     return this.s.write(`delete region ${id}`, () => {

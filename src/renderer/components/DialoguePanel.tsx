@@ -3,7 +3,9 @@ import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
+import Checkbox from '@mui/material/Checkbox';
 import Chip from '@mui/material/Chip';
+import FormControlLabel from '@mui/material/FormControlLabel';
 import LinearProgress from '@mui/material/LinearProgress';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
@@ -203,11 +205,13 @@ function DialogueContent(props: DialoguePanelProps & { source: SourceInfo; keyfr
   // What each describe job started here asked for, so "Retry" repeats it (a re-run of all answers its finished items from the cache).
   const requested = useRef(new Map<string, ItemRef[] | undefined>());
   const [runError, setRunError] = useState<ShownError | null>(null);
+  // The grounding round (issue 14): off unless asked, since its regions steer every later guided encode.
+  const [askRegions, setAskRegions] = useState(false);
   const rerun = (items?: ItemRef[]): void => {
     setRunError(null);
     props
       .flushSelection()
-      .then(() => client.describe({ sourceId: source.id, items }))
+      .then(() => client.describe({ sourceId: source.id, items, ...(askRegions ? { regions: true } : {}) }))
       .then((job) => {
         requested.current.set(job.id, items);
         onJob(job);
@@ -346,6 +350,10 @@ function DialogueContent(props: DialoguePanelProps & { source: SourceInfo; keyfr
           <Button variant="outlined" disabled={!ready || describeJob !== null} onClick={() => rerun()} aria-label="Re-run the dialogue for all items">
             Re-run all
           </Button>
+          <FormControlLabel
+            control={<Checkbox size="small" checked={askRegions} onChange={(e) => setAskRegions(e.target.checked)} slotProps={{ input: { 'aria-label': 'Ask the LMM for regions of interest' } }} />}
+            label="Ask for regions of interest (the keyframes' boxes go to the Timeline as LMM regions)"
+          />
         </Stack>
         {describeJob ? (
           <Box sx={{ mt: 1 }}>

@@ -378,8 +378,11 @@ export interface StudioApi {
   getPrompts(params: { projectId: number }): Promise<PromptsInfo>;
   /** text null removes the override. `item` targets one keyframe/clip instead of the whole project. */
   setPrompt(params: { projectId: number; templateId: string; text: string | null; item?: { kind: ItemKind; index: number } }): Promise<PromptsInfo>;
-  /** Re-runs the dialogue for the saved selection's items (all, or the listed ones) as a 'describe' job. */
-  describe(params: { sourceId: number; items?: { kind: ItemKind; index: number }[] }): Promise<JobInfo>;
+  /**
+   * Re-runs the dialogue for the saved selection's items (all, or the listed ones) as a 'describe' job. With
+   * `regions`, each keyframe's dialogue ends with the grounding round; its boxes replace that clip's LMM regions.
+   */
+  describe(params: { sourceId: number; items?: { kind: ItemKind; index: number }[]; regions?: boolean }): Promise<JobInfo>;
 
   /**
    * mode defaults to 'guided'. A guided file (mode 'guided' or a clip of it guided) codes its keyframes with

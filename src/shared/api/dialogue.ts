@@ -51,6 +51,8 @@ export interface DialogueRound {
   readonly model: string;
   readonly ms: number;
   readonly cached: boolean;
+  /** Why this round has no answer (a failed request, or a grounding answer that was refused); null when it answered. */
+  readonly error: string | null;
 }
 
 export interface DialogueTranscript {

@@ -8,7 +8,7 @@ import type { StudioService } from '../../../src/main/services/studio-service.ts
 import type { JobInfo, StudioEvent } from '../../../src/shared/api/contract.ts';
 import { HAS_MEDIA } from '../../helpers/media.ts';
 import { FIXED_20, openBikesStudio, type BikesStudio } from '../../helpers/studio.ts';
-import { OpenAiTestDouble, imagesOf } from '../../helpers/openai-test-double.ts';
+import { OpenAiTestDouble, imagesOf, lastPrompt } from '../../helpers/openai-test-double.ts';
 
 
 describe.skipIf(!HAS_MEDIA)('the describe job in a worker thread (real ffmpeg, SQLite, LMM test double)', () => {
@@ -75,4 +75,49 @@ describe.skipIf(!HAS_MEDIA)('the describe job in a worker thread (real ffmpeg, S
     expect(clip).toMatchObject({ origin: 'lmm', stale: false });
     expect(clip?.text).toMatch(/^fresh /);
   });
+
+  it('with regions, the grounding answers become tracked LMM regions of their clips; hand regions and refused answers leave the rest', async () => {
+    const hand = await service.addRegion({ sourceId, region: { frames: [3, 6], box: [0.6, 0.6, 0.2, 0.2], label: 'sign' } });
+    const grounded = (box: number[], label: string) => ({ kind: 'answer' as const, text: JSON.stringify({ regions: [{ box, label, weight: 3 }] }) });
+    lmm.respond = (req, n) => {
+      if (!/keep them sharpest/.test(lastPrompt(req.body))) return { kind: 'answer', text: `answer ${n}` };
+      return JSON.stringify(req.body.messages[1]).includes('keyframe 1 of') ? grounded([0.3, 0.3, 0.25, 0.3], 'bike') : grounded([0.1, 0.2, 0.3, 0.3], 'rider');
+    };
+    const from = events.length;
+    const job = await service.describe({ sourceId, regions: true });
+    const done = await service.waitForJob(job.id);
+    expect(done.state, JSON.stringify(done.error)).toBe('done');
+    expect(events.slice(from).some((e) => e.type === 'regions-changed' && e.sourceId === sourceId)).toBe(true);
+    const all = await service.listRegions({ sourceId });
+    const lmmRows = all.filter((r) => r.source === 'lmm');
+    // Each clip's box, tracked: rows cover clip 0 (0-19) and clip 1 (20-39) without gaps, one track per box.
+    const clip = (label: string) => lmmRows.filter((r) => r.label === label).sort((a, b) => a.frames[0] - b.frames[0]);
+    for (const [label, first, last] of [['bike', 0, 19], ['rider', 20, 39]] as const) {
+      const rows = clip(label);
+      expect(rows[0].frames[0]).toBe(first);
+      expect(rows[rows.length - 1].frames[1]).toBe(last);
+      expect(new Set(rows.map((r) => r.track)).size).toBe(1);
+      expect(rows.every((r) => r.weight === 3)).toBe(true);
+    }
+    expect(clip('bike')[0].box[0]).toBeCloseTo(0.3, 1);
+    expect(clip('bike')[0].box[2]).toBeCloseTo(0.25, 9);
+    expect(all.filter((r) => r.source === 'hand').map((r) => r.id)).toEqual(hand.map((r) => r.id));
+
+    // Re-run afresh (chosen items skip the cache): keyframe 1's grounding is refused this time, so its clip keeps
+    // the boxes it had; keyframe 2's are replaced.
+    lmm.respond = (req, n) => {
+      if (!/keep them sharpest/.test(lastPrompt(req.body))) return { kind: 'answer', text: `answer ${n}` };
+      return JSON.stringify(req.body.messages[1]).includes('keyframe 1 of') ? { kind: 'answer', text: 'The bike.' } : grounded([0.5, 0.5, 0.3, 0.3], 'dog');
+    };
+    const again = await service.waitForJob((await service.describe({ sourceId, regions: true, items: [{ kind: 'keyframe', index: 0 }, { kind: 'keyframe', index: 1 }] })).id);
+    expect(again.state, JSON.stringify(again.error)).toBe('done');
+    const labels = new Set((await service.listRegions({ sourceId })).filter((r) => r.source === 'lmm').map((r) => r.label));
+    expect([...labels].sort()).toEqual(['bike', 'dog']);
+    const transcript = (await service.getDialogue({ sourceId, itemKind: 'keyframe', itemIndex: 0 })).at(-1)!;
+    expect(transcript.status).toBe('done');
+    expect(transcript.rounds.map((r) => r.template)).toEqual(['keyframe-objects', 'keyframe-differences-first', 'keyframe-details', 'keyframe-summary', 'keyframe-regions']);
+    expect(transcript.rounds[4]).toMatchObject({ answer: '', error: expect.stringMatching(/^regions answer holds no JSON object or list: the model answered "The bike\."/) });
+    expect(transcript.rounds[3].error).toBeNull();
+    await expect(service.describe({ sourceId, regions: 'yes' } as never)).rejects.toMatchObject({ code: 'usage' });
+  }, 120_000);
 });

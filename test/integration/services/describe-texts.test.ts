@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudioService } from '../../../src/main/services/studio-service.ts';
 import { StudioContext } from '../../../src/main/services/studio/context.ts';
 import { DialogueApi } from '../../../src/main/services/studio/dialogue-api.ts';
+import { RegionsApi } from '../../../src/main/services/studio/regions-api.ts';
 import { assignDescriptions } from '../../../src/main/pipeline/descriptions-file.ts';
 import { createEngine } from '../../../src/main/pipeline/engine.ts';
 import { clipTexts, openBitstream } from '../../../src/main/pipeline/decode.ts';
@@ -48,7 +49,7 @@ describe.skipIf(!HAS_MEDIA)('stored descriptions and the selection (real ffmpeg,
     await service.setDescription({ sourceId, itemKind: 'clip', itemIndex: 1, frameIndex: 20, text: 'the riders turn' });
     const ctx = new StudioContext({ projectsDir: dir, mode: 'web', importRoots: [MEDIA_DIR] });
     try {
-      const file = new DialogueApi(ctx).descriptionsFile(sourceId);
+      const file = new DialogueApi(ctx, new RegionsApi(ctx)).descriptionsFile(sourceId);
       expect(file.items).toEqual([{ frame: 20, clip: 'the riders turn' }]);
       // A default (or another text for that keyframe) is not overwritten with nothing.
       expect(assignDescriptions({ ...file, default: { keyframe: 'a street' } }, [0, 20], 40)[1]).toEqual({ keyframe: 'a street', clip: 'the riders turn' });

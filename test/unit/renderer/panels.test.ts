@@ -32,8 +32,8 @@ describe('dialogue panel', () => {
         status: 'done',
         description: 'A red bike',
         rounds: [
-          { round: 1, template: 'keyframe-overview', prompt: 'What is in this frame?', answer: 'A bike on a road.', model: 'test-lmm', ms: 812, cached: false },
-          { round: 2, template: 'keyframe-refine', prompt: 'Say it in five words.', answer: 'A red bike', model: 'test-lmm', ms: 95, cached: true },
+          { round: 1, template: 'keyframe-overview', prompt: 'What is in this frame?', answer: 'A bike on a road.', model: 'test-lmm', ms: 812, cached: false, error: null },
+          { round: 2, template: 'keyframe-refine', prompt: 'Say it in five words.', answer: 'A red bike', model: 'test-lmm', ms: 95, cached: true, error: null },
         ],
       },
     ];

@@ -13,6 +13,8 @@ import { runInWorker } from '../run-in-worker.ts';
 import * as v from '../validate.ts';
 import type { StudioContext } from './context.ts';
 import { describeFailure, dialogueItems, keyframeChanged } from './dialogue-items.ts';
+import type { RegionsApi } from './regions-api.ts';
+import { clipRegions } from '../../pipeline/describe.ts';
 
 const MAX_TEXT = 20_000;
 
@@ -21,7 +23,10 @@ function pinned(d: DescriptionRecord): PinnedText {
 }
 
 export class DialogueApi {
-  constructor(private readonly ctx: StudioContext) {}
+  constructor(
+    private readonly ctx: StudioContext,
+    private readonly regions: RegionsApi,
+  ) {}
 
   /** The selection the describe job and encodes use: the saved one, else the default selection of the analysis. */
   private selectionOf(a: AnalysisRecord, sourceId: number): Selection {
@@ -99,7 +104,7 @@ export class DialogueApi {
       status: t.status,
       description: t.description,
       error: t.error,
-      rounds: t.rounds.map((r) => ({ round: r.roundNumber, template: r.name, prompt: r.prompt, answer: r.answer ?? '', model: r.model, ms: r.durationMs, cached: r.cacheHit })),
+      rounds: t.rounds.map((r) => ({ round: r.roundNumber, template: r.name, prompt: r.prompt, answer: r.answer ?? '', model: r.model, ms: r.durationMs, cached: r.cacheHit, error: r.status === 'ok' ? null : r.error })),
     }));
   }
 
@@ -177,6 +182,8 @@ export class DialogueApi {
         return { kind: v.oneOf(o, 'kind', ['keyframe', 'clip'] as const), index: v.id(o, 'index') };
       });
     }
+    if (p.regions !== undefined && typeof p.regions !== 'boolean') throw new M3cError('usage', '"regions" must be true or false');
+    const askRegions = p.regions === true;
     const { baseUrl, model, apiKey } = this.ctx.settings.lmm;
     if (!baseUrl) throw new M3cError('lmm', 'no multimodal model is configured: set an OpenAI-compatible endpoint in Settings first');
     const { keyframes, frameCount } = this.selectionOf(a, source.id);
@@ -198,6 +205,7 @@ export class DialogueApi {
           .map((d) => [d.frameIndex, d.text] as [number, string]);
         const started = Date.now();
         let described = 0;
+        const tracking: Promise<unknown>[] = [];
         try {
           await runInWorker(
             {
@@ -208,7 +216,7 @@ export class DialogueApi {
               frameCount,
               items: wanted,
               // Re-running chosen items asks afresh: the user wants a new answer, not the cached one.
-              lmm: { baseUrl, model: model ?? undefined, apiKey: apiKey ?? undefined, useCache: wanted === null, wording: 'studio' },
+              lmm: { baseUrl, model: model ?? undefined, apiKey: apiKey ?? undefined, useCache: wanted === null, wording: 'studio', ...(askRegions ? { regions: true } : {}) },
               prompts: this.ctx.promptConfig(project),
               database: this.ctx.store.file,
               projectId: source.projectId,
@@ -221,10 +229,15 @@ export class DialogueApi {
               onDescription: (d) => {
                 this.saveDescription(source.id, d.kind, d.index, d.frame, d.kind === 'clip' ? d.end : null, d.text, 'lmm');
                 described++;
+                // A refused grounding answer keeps the clip's earlier LMM regions; the Dialogue shows why (its transcript).
+                if (d.regions?.ok) tracking.push(this.regions.setLmmRegions(source.id, d.frame, d.end, clipRegions(d.regions.regions, d.frame, d.end)));
               },
             },
           );
+          // The boxes are tracked through their clips while the dialogue goes on; the job ends when they are stored.
+          await Promise.all(tracking);
         } catch (e) {
+          await Promise.allSettled(tracking);
           if (isAbortError(e) || !(e instanceof M3cError)) throw e;
           // Name the items that failed in this job and how far it got, where the job's error is shown.
           const failed = this.ctx.lmmStore.listTranscripts({ sourceId: source.id }).filter((t) => t.status === 'failed' && t.startedAt >= started);

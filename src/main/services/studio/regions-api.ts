@@ -87,6 +87,19 @@ export class RegionsApi {
     return out;
   }
 
+  /**
+   * The LMM's boxes for the clip [first, end): they replace that clip's LMM regions, each tracked through the
+   * clip like a drawn box (a box the tracker cannot follow stays where the model put it), and the studio hears of it.
+   */
+  async setLmmRegions(sourceId: number, first: number, end: number, regions: readonly RoiRegion[]): Promise<RegionInfo[]> {
+    const source = this.ctx.requireSource(sourceId);
+    const rows = this.ctx.store.regions.replaceLmm(source.id, first, end - 1, regions);
+    const out: RegionInfo[] = [];
+    for (const r of rows) out.push(...(end - first > 1 ? await this.track(source, r) : [info(r)]));
+    this.changed(source);
+    return out;
+  }
+
   /** The last frame of the clip that starts at or before `frame` (the saved selection's keyframes), else the video's last frame. */
   clipEnd(source: SourceRecord, frame: number): number {
     const a = this.ctx.requireAnalysis(source);

@@ -36,6 +36,12 @@ export function Transcript(props: { transcripts: readonly DialogueTranscript[] |
                 <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap' }}>
                   {r.answer}
                 </Typography>
+                {r.error ? (
+                  <Typography variant="body2" color="error" aria-label={`Round ${r.round} failed`}>
+                    {r.template === 'keyframe-regions' ? 'Regions not used: ' : 'Failed: '}
+                    {r.error}
+                  </Typography>
+                ) : null}
               </Box>
             ))}
             {tr.status === 'failed' && tr.error ? (
