@@ -108,15 +108,7 @@ export function writeM3c(file: { header: M3cHeader; guide?: M3cGuide; clips: M3c
 
   if (guide) {
     const gw = new ByteWriter();
-    gw.ascii(guide.codecId);
-    gw.varint(guide.width);
-    gw.varint(guide.height);
-    gw.varint(guide.fpsNum);
-    gw.varint(guide.fpsDen);
-    gw.varint(guide.quantizer);
-    gw.ascii(guide.encoder);
-    // Last field: the stream is whatever the section has left.
-    gw.bytes(guide.stream);
+    writeGuideStream(gw, guide);
     out.section(gw);
   }
 
@@ -153,16 +145,24 @@ export function writeM3c(file: { header: M3cHeader; guide?: M3cGuide; clips: M3c
       rw.varint(inset.y);
       rw.varint(inset.rectWidth);
       rw.varint(inset.rectHeight);
-      rw.ascii(inset.codecId);
-      rw.varint(inset.width);
-      rw.varint(inset.height);
-      rw.varint(inset.fpsNum);
-      rw.varint(inset.fpsDen);
-      rw.varint(inset.quantizer);
-      rw.ascii(inset.encoder);
-      rw.bytes(inset.stream);
+      writeGuideStream(rw, inset);
     }
     out.section(rw);
   }
   return out.finish();
+}
+
+/**
+ * A classical stream's fields, shared by the guide section and the regions' inset: codec, coded size, rate,
+ * quantiser, encoder, then the stream itself as the last field (whatever its section has left).
+ */
+function writeGuideStream(w: ByteWriter, g: Pick<M3cGuide, 'codecId' | 'width' | 'height' | 'fpsNum' | 'fpsDen' | 'quantizer' | 'encoder' | 'stream'>): void {
+  w.ascii(g.codecId);
+  w.varint(g.width);
+  w.varint(g.height);
+  w.varint(g.fpsNum);
+  w.varint(g.fpsDen);
+  w.varint(g.quantizer);
+  w.ascii(g.encoder);
+  w.bytes(g.stream);
 }
