@@ -5,7 +5,7 @@
  * it). LMM regions are dashed and labelled "LMM"; editing one makes it a hand region (main does that).
  * `RegionOutlines` is the read-only drawing Compare uses.
  */
-import { useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
@@ -19,6 +19,31 @@ type BoxT = readonly [number, number, number, number];
 /** The smallest box a drag makes (of the frame's side); parseRegion refuses under 1/64. */
 const MIN_SIDE = 1 / 32;
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+
+/** Where the picture lies in the frame view, in fractions of the view (x, y, width, height). */
+type Rect = readonly [number, number, number, number];
+const FULL: Rect = [0, 0, 1, 1];
+
+/**
+ * The picture's rectangle inside `area`: a picture shown with `object-fit: contain` in a box of another aspect
+ * (the Timeline's preview, capped in height) is letterboxed, and boxes are fractions of the picture, not of
+ * its element. The whole view when nothing is laid out yet (or in jsdom, which lays nothing out).
+ */
+function pictureRect(area: HTMLElement): Rect {
+  const el = area.querySelector('img, video') as (HTMLImageElement | HTMLVideoElement) | null;
+  if (!el || area.clientWidth <= 0 || area.clientHeight <= 0) return FULL;
+  const nw = el instanceof HTMLImageElement ? el.naturalWidth : el.videoWidth;
+  const nh = el instanceof HTMLImageElement ? el.naturalHeight : el.videoHeight;
+  const cw = el.clientWidth;
+  const ch = el.clientHeight;
+  if (!(nw > 0 && nh > 0 && cw > 0 && ch > 0)) return FULL;
+  const fit = getComputedStyle(el).objectFit;
+  const scale = fit === 'contain' ? Math.min(cw / nw, ch / nh) : fit === 'cover' ? Math.max(cw / nw, ch / nh) : NaN;
+  const [dw, dh] = Number.isFinite(scale) ? [nw * scale, nh * scale] : [cw, ch];
+  const left = el.offsetLeft + el.clientLeft + (cw - dw) / 2;
+  const top = el.offsetTop + el.clientTop + (ch - dh) / 2;
+  return [left / area.clientWidth, top / area.clientHeight, dw / area.clientWidth, dh / area.clientHeight];
+}
 
 function regionStyle(source: string | undefined, selected: boolean): Record<string, string | number> {
   const lmm = source === 'lmm';
@@ -73,12 +98,38 @@ export function RegionLayer(props: RegionLayerProps): ReactNode {
   const area = useRef<HTMLDivElement>(null);
   const [drag, setDrag] = useState<Drag | null>(null);
   const [selectedId, setSelectedId] = useState<number | null>(null);
+  const [picture, setPicture] = useState<Rect>(FULL);
   const shown = regions.filter((r) => r.frames[0] <= frame && frame <= r.frames[1]);
   const selected = shown.find((r) => r.id === selectedId) ?? null;
 
+  // The picture's place in the view, measured again when a picture loads and when the view is resized.
+  const measure = useCallback((): void => {
+    const a = area.current;
+    if (!a) return;
+    const next = pictureRect(a);
+    setPicture((prev) => (prev.every((v, i) => Math.abs(v - next[i]!) < 1e-6) ? prev : next));
+  }, []);
+  useEffect(() => {
+    const a = area.current;
+    if (!a) return;
+    measure();
+    a.addEventListener('load', measure, true);
+    a.addEventListener('loadedmetadata', measure, true);
+    const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(measure);
+    observer?.observe(a);
+    return () => {
+      a.removeEventListener('load', measure, true);
+      a.removeEventListener('loadedmetadata', measure, true);
+      observer?.disconnect();
+    };
+  }, [measure]);
+
   const point = (e: PointerEvent): [number, number] => {
     const rect = area.current!.getBoundingClientRect();
-    return [clamp((e.clientX - rect.left) / (rect.width || 1), 0, 1), clamp((e.clientY - rect.top) / (rect.height || 1), 0, 1)];
+    const [px, py, pw, ph] = picture;
+    const x = ((e.clientX - rect.left) / (rect.width || 1) - px) / pw;
+    const y = ((e.clientY - rect.top) / (rect.height || 1) - py) / ph;
+    return [clamp(x, 0, 1), clamp(y, 0, 1)];
   };
 
   const onAreaDown = (e: PointerEvent): void => {
@@ -155,7 +206,7 @@ export function RegionLayer(props: RegionLayerProps): ReactNode {
         sx={{ position: 'relative', cursor: editable ? 'crosshair' : 'default', touchAction: 'none', userSelect: 'none' }}
       >
         {props.children}
-        <Box sx={{ position: 'absolute', inset: 0 }}>
+        <Box data-picture-rect sx={{ position: 'absolute', ...boxCss(picture) }}>
           {shown.map((r) => {
             const b = drag && drag.kind !== 'draw' && drag.id === r.id ? drag.box : r.box;
             return (
