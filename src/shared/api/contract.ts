@@ -236,6 +236,20 @@ export interface Comparison {
   readonly roiUsed?: boolean;
   /** PSNR-Y inside and outside them, pooled over the frames; absent without regions. */
   readonly roiQuality?: RoiQuality;
+  /** With `againstEncodeId`: the other encode (old against new), measured on the same regions. */
+  readonly against?: ComparedEncode;
+}
+
+/** Another encode of the same source shown beside the compared one (Compare's "against"), on the same regions. */
+export interface ComparedEncode {
+  readonly encodeId: number;
+  readonly psnr: number[];
+  readonly msssim: number[];
+  readonly meanPsnr: number;
+  readonly meanMsssim: number;
+  readonly bytes: number | null;
+  readonly reconstructedVideo: MediaRef;
+  readonly roiQuality?: RoiQuality;
 }
 
 /** Luma PSNR (dB) inside and outside an encode's regions, measured at width x height (null: no pixel on that side). */
@@ -414,7 +428,8 @@ export interface StudioApi {
   exportEncode(params: { encodeId: number; format: ExportFormat }): Promise<ExportResult>;
   /** The .m3c and the mp4 in one action, decoding first when there is no reconstruction yet. */
   exportEncodeFiles(params: { encodeId: number }): Promise<ExportFilesResult>;
-  getComparison(params: { encodeId: number }): Promise<Comparison>;
+  /** With `againstEncodeId` (another decoded encode of the same source at the same geometry), that one comes along as `against`. */
+  getComparison(params: { encodeId: number; againstEncodeId?: number }): Promise<Comparison>;
   /** The source's encodes (those decoded) and its classical anchor, when searched, on rate and quality axes. */
   getRdChart(params: { sourceId: number }): Promise<RdChart>;
   /** Searches the source's classical anchor as an 'anchor' job (its result is kept in the project). */

@@ -105,6 +105,21 @@ describe.skipIf(!HAS_MEDIA)('regions of interest in the studio (real ffmpeg, SQL
     // Measured here: +1.4 dB inside at 4847 vs 4800 bytes (the codec helper's encoder; docs/roi.md has the bench).
     expect(Math.abs(sizes[0] - sizes[1]) / sizes[1]).toBeLessThan(0.05);
     expect(q.psnrInside! - old.psnrInside!).toBeGreaterThan(0.5);
+
+    // Old and new side by side: the new encode against the plain one, both measured on the new one's regions.
+    const both = await service.getComparison({ encodeId: done.encodeId!, againstEncodeId: plain.encodeId! });
+    const plainBytes = (await service.listEncodes({ projectId })).find((x) => x.id === plain.encodeId)!.bytes;
+    expect(both.against).toMatchObject({ encodeId: plain.encodeId!, roiQuality: old, meanPsnr: plainCmp.meanPsnr, bytes: plainBytes });
+    expect(both.against!.psnr).toEqual(plainCmp.psnr);
+    expect(both.against!.reconstructedVideo).toBe(plainCmp.reconstructedVideo);
+    expect(both.roiQuality).toEqual(q);
+    const refusedAgainst = async (params: Record<string, unknown>, text: RegExp) => {
+      const err = await service.getComparison(params as never).then(() => null, (x: unknown) => x as { code: string; message: string });
+      expect(err).toMatchObject({ code: 'usage' });
+      expect(err!.message).toMatch(text);
+    };
+    await refusedAgainst({ encodeId: done.encodeId!, againstEncodeId: done.encodeId! }, /against itself/);
+    await expect(service.getComparison({ encodeId: done.encodeId!, againstEncodeId: 99999 })).rejects.toMatchObject({ code: 'input', message: expect.stringMatching(/encode 99999 does not exist/) });
     console.log(`roi encode: inside ${q.psnrInside!.toFixed(2)} dB, outside ${q.psnrOutside!.toFixed(2)} dB; plain: ${`inside ${old.psnrInside!.toFixed(2)}, outside ${old.psnrOutside!.toFixed(2)}`}; bytes ${sizes.join(' / ')}`);
   }, 300_000);
 });

@@ -13,7 +13,8 @@ import type { StudioContext } from './context.ts';
 import type { JobsApi } from './jobs-api.ts';
 import { roiQuality } from './roi-quality.ts';
 import { roiOfSource } from './regions-api.ts';
-import type { RoiQuality } from '../../../shared/api/contract.ts';
+import type { ComparedEncode, RoiQuality } from '../../../shared/api/contract.ts';
+import type { RoiSpec } from '../../../shared/roi/index.ts';
 
 /** A binary resource for a MediaRef: a file to stream (with Range) or bytes. */
 export type MediaResource =
@@ -108,17 +109,30 @@ export class ExportApi {
     const used = (e.params as EncodeParams).roi;
     const current = used && used.regions.length > 0 ? null : roiOfSource(this.ctx.store, e.sourceId);
     const roi = used && used.regions.length > 0 ? used : current && current.regions.length > 0 ? current : undefined;
-    let quality: RoiQuality | undefined;
-    const recon = roi && roi.regions.length > 0 ? this.jobs.reconstructionOf(e) : null;
-    if (roi && recon) {
-      const key = `${e.id}:${cmp.createdAt}:${JSON.stringify(roi.regions)}`;
-      let q = this.roiQualities.get(key);
-      if (!q) {
-        q = roiQuality(this.ctx.requireSource(e.sourceId).path, recon, { ...g, fit: this.ctx.encodeFit(e) }, roi, cmp.frames);
-        this.roiQualities.set(key, q);
-        q.catch(() => this.roiQualities.delete(key));
+    const quality = roi ? await this.roiQualityOf(e, cmp, roi) : undefined;
+    // Old and new side by side (issue 14): another encode of the same source, measured on the same regions.
+    let against: ComparedEncode | undefined;
+    if (p.againstEncodeId !== undefined && p.againstEncodeId !== null) {
+      const o = this.ctx.requireEncode(v.id(p, 'againstEncodeId'));
+      if (o.id === e.id) throw new M3cError('usage', `encode ${e.id} cannot be compared against itself: pick another encode of the same video`);
+      if (o.sourceId !== e.sourceId) throw new M3cError('usage', `encode ${o.id} is of another video than encode ${e.id}: compare encodes of the same video`);
+      const og = (o.params as EncodeParams).geometry;
+      if (og.width !== g.width || og.height !== g.height || og.fpsNum * g.fpsDen !== g.fpsNum * og.fpsDen || this.ctx.encodeFit(o) !== this.ctx.encodeFit(e)) {
+        throw new M3cError('usage', `encode ${o.id} was made at another working geometry than encode ${e.id}: their frames do not line up`);
       }
-      quality = await q;
+      const ocmp = this.jobs.decodeOf(o);
+      if (!ocmp) throw new M3cError('usage', `encode ${o.id} has not been decoded and compared yet: decode it first`);
+      const oq = roi ? await this.roiQualityOf(o, ocmp, roi) : undefined;
+      against = {
+        encodeId: o.id,
+        psnr: [...ocmp.psnr],
+        msssim: [...ocmp.msssim],
+        meanPsnr: ocmp.meanPsnr,
+        meanMsssim: ocmp.meanMsssim,
+        bytes: o.bytes,
+        reconstructedVideo: mediaRefs.reconstruction(o.id),
+        ...(oq ? { roiQuality: oq } : {}),
+      };
     }
     return {
       encodeId: e.id,
@@ -134,7 +148,23 @@ export class ExportApi {
       reconstructedVideo: mediaRefs.reconstruction(e.id),
       ...(roi ? { roi, roiUsed: roi === used } : {}),
       ...(quality ? { roiQuality: quality } : {}),
+      ...(against ? { against } : {}),
     };
+  }
+
+  /** PSNR-Y inside and outside `roi` of an encode's decode (null without a reconstruction), measured once per decode and regions. */
+  private async roiQualityOf(e: EncodeRecord, cmp: { createdAt: number; frames: number }, roi: RoiSpec): Promise<RoiQuality | undefined> {
+    const recon = roi.regions.length > 0 ? this.jobs.reconstructionOf(e) : null;
+    if (!recon) return undefined;
+    const key = `${e.id}:${cmp.createdAt}:${JSON.stringify(roi.regions)}`;
+    let q = this.roiQualities.get(key);
+    if (!q) {
+      const g = (e.params as EncodeParams).geometry;
+      q = roiQuality(this.ctx.requireSource(e.sourceId).path, recon, { ...g, fit: this.ctx.encodeFit(e) }, roi, cmp.frames);
+      this.roiQualities.set(key, q);
+      q.catch(() => this.roiQualities.delete(key));
+    }
+    return q;
   }
 
   /** PSNR-Y inside/outside the regions per decode (encode id and decode time), measured once. */
