@@ -37,9 +37,9 @@ export const GUIDE_WARP_WEIGHT = 1;
  * The guide's decoded coded frames as a track of `frameCount` working frames upscaled to `size`: the one way
  * encoder, decoder and benches rebuild a guide (interpolation by flow at the guide's own size).
  */
-export function guideTrack(coded: RgbFrame[], indices: number[], frameCount: number, size: { width: number; height: number }, warpWeight = GUIDE_WARP_WEIGHT): GuideTrack {
+export function guideTrack(coded: RgbFrame[], indices: number[], frameCount: number, size: { width: number; height: number }, warpWeight = GUIDE_WARP_WEIGHT, domainOf?: (frame: number) => number): GuideTrack {
   const interpolator = new FlowInterpolationReconstructor(new DenseFlowEstimator({ workingWidth: PROXY_MAX_WIDTH }), { warpWeight });
-  return new GuideTrack({ coded, indices, frameCount, width: size.width, height: size.height, interpolator });
+  return new GuideTrack({ coded, indices, frameCount, width: size.width, height: size.height, interpolator, ...(domainOf ? { domainOf } : {}) });
 }
 
 export function proxySize(geometry: { width: number; height: number }): { width: number; height: number } {
@@ -99,6 +99,8 @@ export interface GuideSearchOptions {
    * search itself always runs SVT-AV1. docs/guided.md gives what each buys and costs.
    */
   readonly encoder?: GuideEncoder;
+  /** The proxies' picture domain per frame (a foveated guide over a frame range; GuideTrackInput.domainOf). */
+  readonly domainOf?: (frame: number) => number;
 }
 
 export function guideSizes(geometry: { width: number; height: number }): { width: number; height: number }[] {
@@ -146,14 +148,14 @@ const PIXEL_EXPONENT = 0.6;
  * real whole-video PSNR-Y (fullPsnr) on 05_juggle and bikes, 14 candidates: within -0.21..0 dB, the ranking
  * the same (docs/guided.md).
  */
-export async function interpolationErrors(proxies: readonly RgbFrame[], working: Rate, fps: Rate, signal?: AbortSignal): Promise<Float64Array> {
+export async function interpolationErrors(proxies: readonly RgbFrame[], working: Rate, fps: Rate, signal?: AbortSignal, domainOf?: (frame: number) => number): Promise<Float64Array> {
   const indices = keptFrames(proxies.length, working, fps);
   const out = new Float64Array(proxies.length);
   if (indices.length === proxies.length) return out;
   const p = proxies[0];
   const size = { width: Math.min(MODEL_WIDTH, p.width), height: Math.max(2, 2 * Math.round((Math.min(MODEL_WIDTH, p.width) * p.height) / p.width / 2)) };
   const small = proxies.map((f) => resizeRgbArea(f, size.width, size.height));
-  const track = guideTrack(indices.map((i) => small[i]), indices, small.length, size);
+  const track = guideTrack(indices.map((i) => small[i]), indices, small.length, size, GUIDE_WARP_WEIGHT, domainOf);
   for (let j = 0; j < small.length; j++) out[j] = mseLuma(small[j], (await track.take(signal)).small);
   indices.forEach((i) => (out[i] = 0));
   return out;
@@ -183,8 +185,8 @@ export function estimatedPsnr(errors: readonly number[], indices: readonly numbe
 }
 
 /** PSNR-Y over every frame of the guide as the decoder rebuilds it, at the proxies' size. */
-export async function fullPsnr(coded: RgbFrame[], indices: number[], proxies: readonly RgbFrame[], signal?: AbortSignal): Promise<number> {
-  const track = guideTrack(coded, indices, proxies.length, proxies[0]);
+export async function fullPsnr(coded: RgbFrame[], indices: number[], proxies: readonly RgbFrame[], signal?: AbortSignal, domainOf?: (frame: number) => number): Promise<number> {
+  const track = guideTrack(coded, indices, proxies.length, proxies[0], GUIDE_WARP_WEIGHT, domainOf);
   let sum = 0;
   for (const p of proxies) sum += Math.min(100, psnrLuma(p, (await track.take(signal)).base));
   return sum / proxies.length;
@@ -231,7 +233,7 @@ export async function searchGuide(proxies: readonly RgbFrame[], working: Rate, b
   const interpolationOf = (fps: Rate): Promise<Float64Array> => {
     const key = `${fps.num}/${fps.den}`;
     let m = interpolation.get(key);
-    if (!m) interpolation.set(key, (m = interpolationErrors(proxies, working, fps, signal)));
+    if (!m) interpolation.set(key, (m = interpolationErrors(proxies, working, fps, signal, options.domainOf)));
     return m;
   };
   const pixels = (s: { width: number; height: number }): number => s.width * s.height;

@@ -12,6 +12,7 @@ import { M3cError, throwIfAborted } from '../../shared/engine/errors.ts';
 import type { M3cClip, M3cGuide, M3cHeader, M3cInset, M3cRoi } from '../../shared/bitstream/index.ts';
 import type { RoiSpec } from '../../shared/roi/index.ts';
 import { insetRect } from '../../shared/reconstruct/roi-inset.ts';
+import { guideDomain } from '../../shared/reconstruct/roi-warp.ts';
 import { DEFAULT_ROI_LAYER, encodeInset, insetShare as insetShareOf, readWarpedProxies, roiSection, roiWarp, warpMovedShare, type RoiLayer } from './roi.ts';
 import { residualLayer } from '../../shared/reconstruct/guided.ts';
 import { pickFrames } from '../media/index.ts';
@@ -100,7 +101,7 @@ export async function encodeGuidedParts(
   const skeleton: M3cClip[] = keyframes.map((first, i) => ({ firstFrame: first, length: (keyframes[i + 1] ?? header.frameCount) - first, mode: modes[i], keyframe: empty, keyframeText: texts[i].keyframeText, clipText: texts[i].clipText }));
   const roiSpec = options.roi && options.roi.regions.length > 0 ? options.roi : undefined;
   const roiLayer: RoiLayer = options.roiLayer ?? DEFAULT_ROI_LAYER;
-  const warp = roiSpec && roiLayer === 'warp' ? roiWarp(roiSpec, options.warpMagnification) : undefined;
+  const warp = roiSpec && roiLayer === 'warp' ? roiWarp(roiSpec, options.warpMagnification, header.frameCount) : undefined;
   const rect = roiSpec && roiLayer === 'inset' ? insetRect(roiSpec, header.width, header.height) : undefined;
   const emptyInset: M3cInset | undefined = rect ? { ...frame, x: rect.x, y: rect.y, rectWidth: rect.width, rectHeight: rect.height } : undefined;
   const overhead = writeBitstream(header, skeleton, frame, roiSpec ? roiSection(roiSpec, { inset: emptyInset, warp }) : undefined).m3c.length + 2 * (keyframes.length + 2) + 8 + (roiSpec ? 2 : 0);
@@ -114,7 +115,7 @@ export async function encodeGuidedParts(
 
   const proxies = await timer.time('guide-frames', () => (warp ? readWarpedProxies(input, geometry, warp, { signal, onProgress, total: header.frameCount, soften: options.outsideSoften }) : readProxies(input, geometry, { signal, onProgress, total: header.frameCount })));
   const working = { num: header.fpsNum, den: header.fpsDen };
-  const search = await timer.time('guide-search', () => searchGuide(proxies, working, guideBudgetBytes, { signal, onProgress, encoder: options.guideEncoder }));
+  const search = await timer.time('guide-search', () => searchGuide(proxies, working, guideBudgetBytes, { signal, onProgress, encoder: options.guideEncoder, ...(guideDomain(warp) ? { domainOf: guideDomain(warp) } : {}) }));
   proxies.length = 0;
   const guideBytes = search.encoded.guide.stream.length;
   // The inset takes what the guide left of the streams' budget (its share, and the guide's slack under its own).
@@ -154,7 +155,9 @@ export async function encodeGuidedParts(
       }
     });
   }
-  const roiMovedBytes = warp ? Math.round(guideBytes * warpMovedShare(warp)) : insetBytes;
+  // The warp moves its share of the guide's picture over its frames only.
+  const warpFrames = warp?.frames ? (warp.frames[1] - warp.frames[0] + 1) / header.frameCount : 1;
+  const roiMovedBytes = warp ? Math.round(guideBytes * warpMovedShare(warp) * warpFrames) : insetBytes;
   const split: RateSplit = !roi
     ? { targetBytes, guideBudgetBytes, guideBytes, layerBudgetBytes }
     : warp

@@ -19,7 +19,7 @@ import { guideTrack } from './guide.ts';
 import { guideWarpWeightOf } from './engine.ts';
 import { openInsetTrack } from './roi.ts';
 import { pasteInset } from '../../shared/reconstruct/roi-inset.ts';
-import { warpFromGuide } from '../../shared/reconstruct/roi-warp.ts';
+import { guideDomain, warpAppliesAt, warpFromGuide } from '../../shared/reconstruct/roi-warp.ts';
 import type { ClipTextWindow } from './texts.ts';
 
 export interface ReconstructInputs {
@@ -42,7 +42,7 @@ export async function openGuideTrack(file: M3cFile, signal?: AbortSignal): Promi
   if (!guide) return undefined;
   const indices = guideFrameIndices(guide, header.frameCount, { num: header.fpsNum, den: header.fpsDen });
   const coded = await decodeGuide(guide, indices.length, { signal });
-  return guideTrack(coded, indices, header.frameCount, header, guideWarpWeightOf(header.reconstructorId));
+  return guideTrack(coded, indices, header.frameCount, header, guideWarpWeightOf(header.reconstructorId), guideDomain(file.roi?.warp));
 }
 
 /** Every frame of the video, in order; a clip that yields other than its length is an 'internal' error. */
@@ -80,8 +80,8 @@ export async function* reconstructClips(file: M3cFile, inputs: ReconstructInputs
       for (let k = 0; k < clip.length; k++) {
         let t0 = performance.now();
         const taken = await track.take(signal);
-        // A foveated guide (regions of interest) is resampled back to the frame's geometry first.
-        const g = warp ? { small: taken.small, base: warpFromGuide(taken.base, warp, file.header.width, file.header.height) } : taken;
+        // A foveated guide (regions of interest) is resampled back to the frame's geometry first (over its frames).
+        const g = warp && warpAppliesAt(warp, clip.firstFrame + k) ? { small: taken.small, base: warpFromGuide(taken.base, warp, file.header.width, file.header.height) } : taken;
         if (k === 0 && clip.keyframe.length > 0) {
           timer.add('reconstruction', t0);
           enhancement = { layer: await keyframeOf(i), small: g.small };

@@ -13,7 +13,7 @@ import { boxPixels } from '../../shared/roi/index.ts';
 import type { GuideTrack } from '../../shared/reconstruct/guide-track.ts';
 import { cropFrame, insetRect, pasteInset, type PixelRect } from '../../shared/reconstruct/roi-inset.ts';
 import { resizeRgbArea, resizeRgbBicubic } from '../../shared/vision/index.ts';
-import { axisWarp, warpToGuide, WARP_SCALE, type RoiWarp } from '../../shared/reconstruct/roi-warp.ts';
+import { axisWarp, warpAppliesAt, warpToGuide, WARP_SCALE, type RoiWarp } from '../../shared/reconstruct/roi-warp.ts';
 import { proxySize } from './guide.ts';
 import { decodeGuide, guideFrameIndices, type GuideEncoder } from '../codecs/guide-stream.ts';
 import { guideTrack, searchGuide, type GuideSearchResult } from './guide.ts';
@@ -55,9 +55,10 @@ export const WARP_MAGNIFICATION = 1.5;
 
 /**
  * The foveated guide's map for `spec`: the bounding box of every region (as the file quantises them) magnified
- * by WARP_MAGNIFICATION times the square root of the regions' mean weight (within 1..2), each axis on its own.
+ * by WARP_MAGNIFICATION times the square root of the regions' mean weight (within 1..2), each axis on its own,
+ * over the frames from the regions' first to their last (`frames`, when that is not the whole of `frameCount`).
  */
-export function roiWarp(spec: RoiSpec, magnification?: number): RoiWarp {
+export function roiWarp(spec: RoiSpec, magnification?: number, frameCount?: number): RoiWarp {
   const q = spec.regions.map(quantiseRegion);
   const ax = Math.min(...q.map((r) => r.box[0]));
   const ay = Math.min(...q.map((r) => r.box[1]));
@@ -72,7 +73,10 @@ export function roiWarp(spec: RoiSpec, magnification?: number): RoiWarp {
   }
   const w = area > 0 ? weighted / area : 1;
   const m = magnification ?? Math.min(2, Math.max(1, WARP_MAGNIFICATION * Math.sqrt(w)));
-  return { x: axisWarp(ax, bx, m), y: axisWarp(ay, by, m) };
+  const first = Math.min(...q.map((r) => r.first));
+  const last = Math.max(...q.map((r) => r.last));
+  const partial = frameCount !== undefined && (first > 0 || last < frameCount - 1);
+  return { x: axisWarp(ax, bx, m), y: axisWarp(ay, by, m), ...(partial ? { frames: [first, last] as const } : {}) };
 }
 
 /** Factor by which the encoder softens the picture outside the regions before coding the guide (1: not at all; 4 measured no better, docs/roi.md). */
@@ -93,8 +97,10 @@ export async function readWarpedProxies(input: string, geometry: WorkingGeometry
   const rect = insetRect({ regions: [{ frames: [0, 0], box: [warp.x.A / s, warp.y.A / s, (warp.x.B - warp.x.A) / s, (warp.y.B - warp.y.A) / s], weight: 1, label: '' }] }, size.width, size.height);
   for await (const f of workingFrames(input, geometry, options.signal)) {
     throwIfAborted(options.signal);
-    const p = warpToGuide(f, warp, size.width, size.height);
-    if (soften > 1) {
+    // Outside the warp's frames the guide codes the frame as it is (resampled to the proxy size only).
+    const warped = warpAppliesAt(warp, out.length);
+    const p = warped ? warpToGuide(f, warp, size.width, size.height) : size.width === f.width ? f : resizeRgbArea(f, size.width, size.height);
+    if (soften > 1 && warped) {
       // Outside the regions the guide codes a softened picture: fewer bytes there at a CRF, so the search's CRF is lower everywhere.
       const w = Math.max(8, 2 * Math.round(size.width / soften / 2));
       const h = Math.max(8, 2 * Math.round(size.height / soften / 2));
@@ -148,7 +154,7 @@ export async function encodeInset(input: string, geometry: WorkingGeometry, rect
 export function roiSection(spec: RoiSpec, layer?: { inset?: M3cInset; warp?: RoiWarp }): M3cRoi {
   const regions = spec.regions.map(quantiseRegion);
   if (layer?.inset) return { regions, inset: layer.inset };
-  if (layer?.warp) return { regions, warp: { x: { ...layer.warp.x }, y: { ...layer.warp.y } } };
+  if (layer?.warp) return { regions, warp: { x: { ...layer.warp.x }, y: { ...layer.warp.y }, ...(layer.warp.frames ? { frames: [layer.warp.frames[0], layer.warp.frames[1]] as const } : {}) } };
   return { regions };
 }
 

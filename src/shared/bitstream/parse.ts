@@ -19,7 +19,7 @@ import {
   limitsProblem,
   strategyCodeProblem,
 } from './validate.ts';
-import { axisWarpProblem, insetRectProblem, insetSizeProblem, regionCountProblem, regionProblem } from './roi.ts';
+import { axisWarpProblem, insetRectProblem, insetSizeProblem, regionCountProblem, regionProblem, warpFramesProblem } from './roi.ts';
 import { GUIDE_CODEC_IDS, LIMITS, M3C_MAGIC, M3C_VERSION, M3C_VERSION_1, MIN_CLIP_SECTION_BYTES, MODE_CODES, STRATEGY_CODES } from './types.ts';
 import type {
   FieldKind,
@@ -273,10 +273,10 @@ function readRoi(bytes: Uint8Array, pos: number, h: M3cHeader, rec: Recorder | n
     regions.push(r);
   }
   const flagAt = c.pos;
-  const flag = c.u8('layer (0 none, 1 inset, 2 warp)', 'metadata');
-  if (flag > 2) fail('out-of-range', `${where}: layer code ${flag} is not defined (0 none, 1 inset, 2 warp) (offset ${flagAt})`, flagAt);
+  const flag = c.u8('layer (0 none, 1 inset, 2 warp, 3 warp over frames)', 'metadata');
+  if (flag > 3) fail('out-of-range', `${where}: layer code ${flag} is not defined (0 none, 1 inset, 2 warp, 3 warp over frames) (offset ${flagAt})`, flagAt);
   let warp: M3cWarp | undefined;
-  if (flag === 2) {
+  if (flag === 2 || flag === 3) {
     const axis = (n: string): M3cAxisWarp => {
       const at = c.pos;
       const w = { a: c.varint(`warp ${n} a`, 'metadata'), b: c.varint(`warp ${n} b`, 'metadata'), A: c.varint(`warp ${n} A`, 'metadata'), B: c.varint(`warp ${n} B`, 'metadata') };
@@ -285,6 +285,14 @@ function readRoi(bytes: Uint8Array, pos: number, h: M3cHeader, rec: Recorder | n
       return w;
     };
     warp = { x: axis('x'), y: axis('y') };
+    if (flag === 3) {
+      const at = c.pos;
+      const first = c.varint('warp first frame', 'metadata');
+      const frames: [number, number] = [first, first + c.varint('warp frame count - 1', 'metadata')];
+      const problem = warpFramesProblem(frames, h.frameCount);
+      if (problem) fail('out-of-range', `${where}: ${problem} (offset ${at})`, at);
+      warp.frames = frames;
+    }
   }
   let inset: M3cInset | undefined;
   if (flag === 1) {

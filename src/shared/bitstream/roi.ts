@@ -77,10 +77,16 @@ export function roiProblem(roi: M3cRoi, h: M3cHeader, guideCheck: (g: M3cInset) 
     if (p) return p;
   }
   if (roi.inset && roi.warp) return 'roi has both an inset and a warp';
-  if (roi.warp) return axisWarpProblem(roi.warp.x, 'x') ?? axisWarpProblem(roi.warp.y, 'y');
+  if (roi.warp) return axisWarpProblem(roi.warp.x, 'x') ?? axisWarpProblem(roi.warp.y, 'y') ?? (roi.warp.frames ? warpFramesProblem(roi.warp.frames, h.frameCount) : null);
   const inset = roi.inset;
   if (!inset) return null;
   return insetRectProblem(inset, h) ?? guideCheck(inset) ?? insetSizeProblem(inset);
+}
+
+/** A layer-3 warp's frame range: whole numbers inside the video, first <= last. */
+export function warpFramesProblem(f: readonly [number, number], frameCount: number): Problem {
+  const ok = Number.isInteger(f[0]) && Number.isInteger(f[1]) && f[0] >= 0 && f[0] <= f[1] && f[1] < frameCount;
+  return ok ? null : `warp frames ${f[0]}..${f[1]} are not a range inside the video's ${frameCount} frames`;
 }
 
 /** A warp axis: increasing intervals in 0..256 whose ends stay on the frame's border exactly when they start there. */

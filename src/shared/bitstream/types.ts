@@ -117,6 +117,8 @@ export interface M3cAxisWarp {
 export interface M3cWarp {
   x: M3cAxisWarp;
   y: M3cAxisWarp;
+  /** Layer 3: the working frames (inclusive) the warp applies to; absent (layer 2): every frame. */
+  frames?: readonly [number, number];
 }
 
 /** The regions and the layer that honours them: an inset stream or a warp of the guide (at most one). */

@@ -138,8 +138,12 @@ export function writeM3c(file: { header: M3cHeader; guide?: M3cGuide; clips: M3c
       rw.lengthPrefixed(labelBytes(r.label));
     }
     const inset = roi.inset;
-    rw.u8(inset ? 1 : roi.warp ? 2 : 0);
+    rw.u8(inset ? 1 : roi.warp ? (roi.warp.frames ? 3 : 2) : 0);
     if (roi.warp) for (const w of [roi.warp.x, roi.warp.y]) for (const v of [w.a, w.b, w.A, w.B]) rw.varint(v);
+    if (roi.warp?.frames) {
+      rw.varint(roi.warp.frames[0]);
+      rw.varint(roi.warp.frames[1] - roi.warp.frames[0]);
+    }
     if (inset) {
       rw.varint(inset.x);
       rw.varint(inset.y);

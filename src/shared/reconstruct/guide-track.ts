@@ -30,6 +30,12 @@ export interface GuideTrackInput {
   readonly height: number;
   /** Interpolates between two coded frames (an 'interpolation' ClipReconstructor at the guide's size). */
   readonly interpolator: ClipReconstructor;
+  /**
+   * The picture domain of each working frame (a foveated guide over a frame range: warped or not). Between two
+   * coded frames of different domains nothing is interpolated: each frame holds the nearer coded frame of its
+   * own domain, so no frame blends a warped picture with an unwarped one.
+   */
+  readonly domainOf?: (frame: number) => number;
 }
 
 export class GuideTrack {
@@ -75,7 +81,11 @@ export class GuideTrack {
     if (k !== this.segmentIndex) {
       this.segmentIndex = k;
       this.segmentStart = indices[k];
-      if (k + 1 < indices.length) {
+      const domainOf = this.input.domainOf;
+      if (k + 1 < indices.length && domainOf && domainOf(indices[k]) !== domainOf(indices[k + 1])) {
+        const after = domainOf(indices[k + 1]);
+        this.segment = Array.from({ length: indices[k + 1] - indices[k] }, (_, o) => (domainOf(indices[k] + o) === after ? coded[k + 1] : coded[k]));
+      } else if (k + 1 < indices.length) {
         const length = indices[k + 1] - indices[k];
         const frames: RgbFrame[] = [];
         for await (const f of interpolator.reconstruct({ mode: 'interpolation', first: coded[k], next: coded[k + 1], length, text: '', seed: 0, signal })) frames.push(f);

@@ -24,6 +24,23 @@ export interface AxisWarp {
 export interface RoiWarp {
   readonly x: AxisWarp;
   readonly y: AxisWarp;
+  /**
+   * The working frames the warp applies to, inclusive (the regions' frames); absent: every frame. Other frames
+   * are coded and rebuilt as they are, and the guide's interpolation holds a coded frame rather than blend
+   * across the edge of the range (guideDomain).
+   */
+  readonly frames?: readonly [number, number];
+}
+
+/** Whether the warp applies to working frame `j`. */
+export function warpAppliesAt(warp: RoiWarp, j: number): boolean {
+  return !warp.frames || (j >= warp.frames[0] && j <= warp.frames[1]);
+}
+
+/** The domain of working frame `j` for the guide track's interpolation: 1 warped, 0 as it is. */
+export function guideDomain(warp: RoiWarp | undefined): ((j: number) => number) | undefined {
+  if (!warp?.frames) return undefined;
+  return (j) => (warpAppliesAt(warp, j) ? 1 : 0);
 }
 
 /** The largest part of the guide's side the regions may take (the rest keeps some of the frame around them). */

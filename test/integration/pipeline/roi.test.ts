@@ -74,6 +74,36 @@ describe('a guided encode with a region of interest', () => {
     expect(again.hash).toBe(b.hash);
   }, 120_000);
 
+  it('a region over part of the video warps only its frames (layer 3) and gains inside there', async () => {
+    // The first 12 frames (1.5 s), as a box drawn on a keyframe and tracked through its clip would be.
+    const early: RoiSpec = { regions: [{ ...QUARTER.regions[0], frames: [0, 11] }] };
+    const part = await encodeVideo(engine, CARPHONE, { geometry: G, selection: DEFAULT_SELECTION, mode: 'guided', targetKbps: 3, roi: early });
+    const file = openBitstream(engine, part.m3c);
+    expect(file.roi!.warp!.frames).toEqual([0, 11]);
+    // The moved bytes count the warp's frames only.
+    expect(part.guided!.split.roiMovedBytes!).toBeLessThan(roi.guided!.split.roiMovedBytes!);
+    const measure = async (m3c: Uint8Array) => {
+      const pool = new RoiErrorPool(early);
+      const h = createHash('sha256');
+      let j = 0;
+      for await (const f of decodeVideoFrames(engine, openBitstream(engine, m3c))) {
+        h.update(f.data);
+        pool.add(source[j], f, j++);
+      }
+      expect(j).toBe(32);
+      return { ...pool.psnr(), hash: h.digest('hex') };
+    };
+    const a = await measure(plain.m3c);
+    const b = await measure(part.m3c);
+    console.log(`region over frames 0..11: ${plain.bytes} -> ${part.bytes} bytes, inside ${a.inside!.toFixed(2)} -> ${b.inside!.toFixed(2)} dB, outside ${a.outside!.toFixed(2)} -> ${b.outside!.toFixed(2)} dB`);
+    expect(Math.abs(part.bytes / plain.bytes - 1)).toBeLessThanOrEqual(0.05);
+    expect(b.inside! - a.inside!).toBeGreaterThan(0.3);
+    expect((await measure(part.m3c)).hash).toBe(b.hash);
+    const m3c = path.join(dir, 'part.m3c');
+    writeFileSync(m3c, part.m3c);
+    expect((await runCli(['inspect', m3c])).stdout).toMatch(/\(the guide magnifies the regions in frames 0\.\.11\)/);
+  }, 180_000);
+
   it('m3c inspect shows the region and the warp, in text and JSON', async () => {
     const m3c = path.join(dir, 'roi.m3c');
     writeFileSync(m3c, roi.m3c);

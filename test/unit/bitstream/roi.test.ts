@@ -56,6 +56,25 @@ describe('the regions section (bitstream v2, issue 14)', () => {
     expect(r.ok && r.file.roi).toEqual({ regions });
   });
 
+  it('a warp over a frame range (layer 3) round-trips; one over every frame stays layer 2', () => {
+    const warp = { x: { a: 64, b: 192, A: 32, B: 224 }, y: { a: 64, b: 192, A: 32, B: 224 } };
+    const all = writeM3c(guidedFile({ regions, warp }));
+    const part = writeM3c(guidedFile({ regions, warp: { ...warp, frames: [10, 20] } }));
+    const layer = (bytes: Uint8Array): number => {
+      const f = describeSections(bytes).sections.at(-1)!.fields.find((x) => x.name.startsWith('layer'))!;
+      return bytes[f.offset];
+    };
+    expect([layer(all), layer(part)]).toEqual([2, 3]);
+    // Two varints more: the first frame and the range's length less one.
+    expect(part.length - all.length).toBe(2);
+    const r = parseM3c(part);
+    expect(r.ok && r.file.roi!.warp).toEqual({ ...warp, frames: [10, 20] });
+    const back = parseM3c(all);
+    expect(back.ok && back.file.roi!.warp!.frames).toBeUndefined();
+    expect(() => writeM3c(guidedFile({ regions, warp: { ...warp, frames: [10, 80] } }))).toThrow(/warp frames 10\.\.80 are not a range inside the video's 80 frames/);
+    expect(() => writeM3c(guidedFile({ regions, warp: { ...warp, frames: [20, 10] } }))).toThrow(/warp frames/);
+  });
+
   it('the writer refuses regions on a version-1 file and values out of range', () => {
     const f = typicalFile();
     expect(() => writeM3c({ ...f, roi: { regions } })).toThrow(/version-2/);

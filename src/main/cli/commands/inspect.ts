@@ -44,7 +44,7 @@ export async function inspectCommand(argv: string[], ctx: CommandContext): Promi
   const warp = roi?.warp;
   if (warp) {
     const u = (v: number): number => +(v / 256).toFixed(4);
-    ctx.out(`warp: frame x [${u(warp.x.a)}, ${u(warp.x.b)}] -> guide [${u(warp.x.A)}, ${u(warp.x.B)}], frame y [${u(warp.y.a)}, ${u(warp.y.b)}] -> guide [${u(warp.y.A)}, ${u(warp.y.B)}] (the guide magnifies the regions)`);
+    ctx.out(`warp: frame x [${u(warp.x.a)}, ${u(warp.x.b)}] -> guide [${u(warp.x.A)}, ${u(warp.x.B)}], frame y [${u(warp.y.a)}, ${u(warp.y.b)}] -> guide [${u(warp.y.A)}, ${u(warp.y.B)}] (the guide magnifies the regions${warp.frames ? ` in frames ${warp.frames[0]}..${warp.frames[1]}` : ''})`);
   }
   if (inset) {
     ctx.out(`inset ${inset.codecId} ${inset.rectWidth}x${inset.rectHeight} at ${inset.x},${inset.y} coded ${inset.width}x${inset.height} at ${inset.fpsNum}/${inset.fpsDen} fps, quantiser ${inset.quantizer}, ${inset.encoder}: ${inset.stream.length} bytes`);
