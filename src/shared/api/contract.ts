@@ -413,6 +413,8 @@ export interface StudioApi {
     keyframeBudgetBytes?: number;
     keyframeCodec?: KeyframeCodecKind;
     denoiserSteps?: number;
+    /** Guided encodes use the source's regions of interest unless this is false. */
+    useRegions?: boolean;
   }): Promise<JobInfo>;
   /** Reconstructs the mp4 and compares it with the source (per-frame PSNR and MS-SSIM); realism 0..1 (default 0, fidelity) for guided files restored by the pack's model. */
   startDecode(params: { encodeId: number; realism?: number }): Promise<JobInfo>;

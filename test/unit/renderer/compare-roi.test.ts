@@ -202,5 +202,10 @@ describe('regions in Compare and the Encode panel', () => {
     fireEvent.click(screen.getByRole('tab', { name: 'Jobs & exports' }));
     const note = await screen.findByLabelText('Regions used by the encode');
     expect(note.textContent).toBe('Regions of interest: 3 regions (2 boxes) will steer the encode.');
+    // Unticking "Use them" encodes without them (to compare with and without), and says so.
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Use the regions of interest' }));
+    expect((await screen.findByLabelText('Regions used by the encode')).textContent).toBe('Regions of interest: 3 stored, not used by this encode.');
+    fireEvent.click(screen.getByRole('button', { name: 'Encode this video' }));
+    await waitFor(() => expect(transport.callsOf('startEncode').at(-1)).toMatchObject({ sourceId: 7, mode: 'guided', useRegions: false }));
   });
 });

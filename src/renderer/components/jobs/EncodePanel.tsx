@@ -1,5 +1,7 @@
 /** The Encode panel: reconstruction mode, the guided rate, per-clip modes, the keyframe codec, and the button. */
 import { useEffect, useState, type ReactNode } from 'react';
+import Checkbox from '@mui/material/Checkbox';
+import FormControlLabel from '@mui/material/FormControlLabel';
 import Button from '@mui/material/Button';
 import FormControl from '@mui/material/FormControl';
 import InputLabel from '@mui/material/InputLabel';
@@ -27,6 +29,8 @@ export interface EncodeChoice {
   readonly clipModes?: (ReconstructionMode | null)[];
   readonly keyframeCodec?: KeyframeCodecKind;
   readonly denoiserSteps?: number;
+  /** false: a guided encode ignores the source's regions of interest (to compare with and without them). */
+  readonly useRegions?: boolean;
 }
 
 export type EncodeCodecChoice = Pick<EncodeChoice, 'keyframeCodec' | 'denoiserSteps'>;
@@ -95,6 +99,7 @@ export function EncodePanel(props: {
   const [clipModes, setClipModes] = useState<(ReconstructionMode | null)[]>([]);
   const [codecs, setCodecs] = useState<KeyframeCodecsInfo | null>(null);
   const [codec, setCodec] = useState<EncodeCodecChoice>({});
+  const [useRegions, setUseRegions] = useState(true);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ShownError | null>(null);
   useEffect(() => {
@@ -127,6 +132,7 @@ export function EncodePanel(props: {
       ...(guided && 'kbps' in parsedRate ? { targetKbps: parsedRate.kbps } : {}),
       ...(overrides ? { clipModes: overrides } : {}),
       ...(guided ? {} : codec),
+      ...(guided && !useRegions ? { useRegions: false } : {}),
     };
     props.onEncode(choice).then(
       () => setBusy(false),
@@ -178,7 +184,7 @@ export function EncodePanel(props: {
               with the classical codec, so the keyframe codec and budget do not apply.
             </Typography>
           ) : null}
-          <RegionCount sourceId={source.id} guided={guided} />
+          <RegionCount sourceId={source.id} guided={guided} use={useRegions} onUse={setUseRegions} />
           {!source.analysis ? <Typography color="text.secondary">The video needs its analysis first (see Timeline).</Typography> : null}
           {props.keyframes && props.keyframes.length > 0 ? (
             <ClipModes keyframes={props.keyframes} frameCount={props.frameCount} projectMode={mode} value={clipModes} onChange={setClipModes} />
@@ -193,16 +199,26 @@ export function EncodePanel(props: {
 }
 
 /** How many of the source's regions of interest the encode will use: all of them in guided mode, none otherwise. */
-function RegionCount(props: { sourceId: number; guided: boolean }): ReactNode {
+function RegionCount(props: { sourceId: number; guided: boolean; use: boolean; onUse: (use: boolean) => void }): ReactNode {
   const { regions } = useRegions(props.sourceId);
   const n = regions.length;
   const tracks = new Set(regions.map((r) => r.track)).size;
   if (n === 0) return null;
   return (
-    <Typography variant="body2" aria-label="Regions used by the encode">
-      {props.guided
-        ? `Regions of interest: ${n} region${n === 1 ? '' : 's'} (${tracks} box${tracks === 1 ? '' : 'es'}) will steer the encode.`
-        : `Regions of interest: ${n} stored, not used (they steer guided encodes only).`}
-    </Typography>
+    <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
+      <Typography variant="body2" aria-label="Regions used by the encode">
+        {!props.guided
+          ? `Regions of interest: ${n} stored, not used (they steer guided encodes only).`
+          : props.use
+            ? `Regions of interest: ${n} region${n === 1 ? '' : 's'} (${tracks} box${tracks === 1 ? '' : 'es'}) will steer the encode.`
+            : `Regions of interest: ${n} stored, not used by this encode.`}
+      </Typography>
+      {props.guided ? (
+        <FormControlLabel
+          control={<Checkbox size="small" checked={props.use} onChange={(e) => props.onUse(e.target.checked)} slotProps={{ input: { 'aria-label': 'Use the regions of interest' } }} />}
+          label="Use them"
+        />
+      ) : null}
+    </Stack>
   );
 }
