@@ -3,7 +3,8 @@
  * SQLite and ONNX Runtime. One project goes through the whole studio: create, shrink the working geometry,
  * import bikes.mp4 by path, analyse, tune keyframes (measuring the slider-to-markers latency), edit a
  * description, encode, decode, cancel a second encode, download the .m3c and the mp4 and check them, then
- * restart the server and find everything again. Steps run in order and share the browser and the server.
+ * restart the server and find everything again, then draw a region of interest on a keyframe, re-encode with it
+ * and find the gain inside it in Compare. Steps run in order and share the browser and the server.
  * Screenshots land in test-artifacts/screenshots/.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -18,6 +19,8 @@ import {
 } from './harness.ts';
 
 const BIKES = mediaPath('video/bikes.mp4');
+/** The talking head of the regions step: a box on the face is what regions of interest are for. */
+const CARPHONE = mediaPath('video/carphone.mp4');
 /** bikes.mp4 at 8 fps: the hard cuts between its shots. */
 const CUTS = [10, 24, 44, 60, 77];
 const FRAMES = 80;
@@ -583,4 +586,142 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
     expect(consoleErrors, consoleErrors.join("\n")).toEqual([]);
     console.log(`screenshots in ${SCREENSHOTS_DIR}`);
   }, 180_000);
+
+  step('draws a region on a keyframe, re-encodes with it and finds the gain inside it in Compare', async () => {
+    // A second video in the project, imported by path like the first: carphone.mp4, 32 frames at 8 fps.
+    await tab('Projects');
+    await page.getByRole('textbox', { name: 'Video file path' }).fill(CARPHONE);
+    await page.getByRole('button', { name: 'Import video from path' }).click();
+    await page.getByRole('tab', { name: 'Timeline', selected: true }).waitFor();
+    await page.getByLabel('Current frame', { exact: true }).filter({ hasText: 'of 31' }).waitFor({ timeout: JOB_TIMEOUT });
+    await count().waitFor({ timeout: JOB_TIMEOUT });
+    const projectId = (await studio.api<{ id: number; name: string }[]>('listProjects')).find((p) => p.name === PROJECT)!.id;
+    const { sources } = await studio.api<{ sources: { id: number; name: string }[] }>('openProject', { projectId });
+    const sourceId = sources.find((x) => x.name === 'carphone.mp4')!.id;
+    type Region = { frames: [number, number]; box: [number, number, number, number]; track: string };
+    const regions = (): Promise<Region[]> => studio.api<Region[]>('listRegions', { sourceId });
+    expect(await regions()).toEqual([]);
+
+    // Frame 0 (always a keyframe) on the Timeline: drag over the centre half-width x half-height of the picture.
+    await tab('Timeline');
+    await goToFrame(0);
+    const view = page.getByRole('application', { name: 'Regions on frame 0: drag to draw a box' });
+    const img = view.getByRole('img', { name: 'Preview of frame 0' });
+    await expect.poll(() => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.getByText(/^Loading frame \d+…$/).waitFor({ state: 'hidden' });
+    // The picture's place on the page: the preview is drawn with object-fit: contain in a box capped in height,
+    // so it may be letterboxed inside its element.
+    const el = (await img.boundingBox())!;
+    const { fit, nw, nh } = await img.evaluate((e) => {
+      const i = e as unknown as { naturalWidth: number; naturalHeight: number };
+      const g = globalThis as unknown as { getComputedStyle(x: unknown): { objectFit: string } };
+      return { fit: g.getComputedStyle(e).objectFit, nw: i.naturalWidth, nh: i.naturalHeight };
+    });
+    const scale = fit === 'contain' ? Math.min(el.width / nw, el.height / nh) : NaN;
+    const pic = Number.isFinite(scale)
+      ? { x: el.x + (el.width - nw * scale) / 2, y: el.y + (el.height - nh * scale) / 2, width: nw * scale, height: nh * scale }
+      : el;
+    console.log(`frame view: element ${el.width.toFixed(0)}x${el.height.toFixed(0)} px (object-fit ${fit}), picture ${pic.width.toFixed(0)}x${pic.height.toFixed(0)} px`);
+    await page.mouse.move(pic.x + pic.width / 4, pic.y + pic.height / 4);
+    await page.mouse.down();
+    await page.mouse.move(pic.x + (3 * pic.width) / 4, pic.y + (3 * pic.height) / 4, { steps: 8 });
+    await page.mouse.up();
+
+    // Stored, then tracked through keyframe 0's clip: the rows cover frames 0 .. the clip's last frame.
+    const markers = (await markerFrames()).filter((k) => k > 0);
+    const clipLast = (markers.length > 0 ? Math.min(...markers) : 32) - 1;
+    await expect.poll(async () => (await regions()).reduce((m, r) => Math.max(m, r.frames[1]), -1), { timeout: 60_000 }).toBe(clipLast);
+    const stored = await regions();
+    console.log(`region drawn on frame 0: box ${stored[0]!.box.map((v) => v.toFixed(3)).join(', ')}, tracked as ${stored.length} regions over frames 0..${clipLast}`);
+    expect(new Set(stored.map((r) => r.track)).size).toBe(1);
+    const first = stored.find((r) => r.frames[0] === 0)!;
+    first.box.forEach((v, i) => expect(Math.abs(v - [0.25, 0.25, 0.5, 0.5][i]!), `box[${i}] = ${v}`).toBeLessThan(0.02));
+    await view.getByRole('button', { name: 'Region region, weight 1' }).waitFor();
+    await page.getByRole('group', { name: 'Regions of interest' }).filter({ hasText: /^1 region here$/ }).waitFor();
+    await shot('timeline-roi');
+
+    // Re-encode under control: the same encode twice from the Encode panel (the defaults), once with "Use them"
+    // unticked and once with the region, so the two differ only by the region.
+    const encodeIds = async (): Promise<number[]> =>
+      (await page.getByRole('table', { name: 'Encodes' }).getByRole('row', { name: /^Encode \d+$/ }).evaluateAll((rs) => rs.map((r) => r.getAttribute('aria-label')!))).map((l) => Number(/\d+/.exec(l)![0]));
+    await tab('Jobs & exports');
+    const panel = page.getByRole('region', { name: 'Encode', exact: true });
+    await panel.getByLabel('Regions used by the encode').filter({ hasText: `Regions of interest: ${stored.length} region${stored.length === 1 ? '' : 's'} (1 box) will steer the encode.` }).waitFor();
+    const jobs = page.locator('[role="listitem"][aria-label^="Encode job "]');
+    const encodeOnce = async (useRegions: boolean): Promise<number> => {
+      const use = panel.getByRole('checkbox', { name: 'Use the regions of interest' });
+      if ((await use.isChecked()) !== useRegions) await use.click();
+      if (!useRegions) await panel.getByLabel('Regions used by the encode').filter({ hasText: 'not used by this encode' }).waitFor();
+      const oldIds = await encodeIds();
+      const oldJobs = new Set(await jobs.evaluateAll((ls) => ls.map((l) => l.getAttribute('aria-label')!)));
+      await panel.getByRole('button', { name: 'Encode this video' }).click();
+      await jobs.nth(oldJobs.size).waitFor();
+      const job = (await jobs.evaluateAll((ls) => ls.map((l) => l.getAttribute('aria-label')!))).find((l) => !oldJobs.has(l))!;
+      await followJob(job, ['done']);
+      await expect.poll(async () => (await encodeIds()).length).toBe(oldIds.length + 1);
+      return (await encodeIds()).find((id) => !oldIds.includes(id))!;
+    };
+    const plainId = await encodeOnce(false);
+    const newId = await encodeOnce(true);
+    type Guide = { width: number; height: number; fps: number; crf: number };
+    const encodes = await studio.api<{ id: number; bytes: number | null; params?: { roi?: { regions: unknown[] } }; guided?: Guide | null }[]>('listEncodes', { projectId });
+    const guide = (g: Guide | null | undefined): string => (g ? `guide ${g.width}x${g.height} at ${g.fps} fps, CRF ${g.crf}` : 'no guide');
+    const [plainEnc, newEnc] = [encodes.find((e) => e.id === plainId)!, encodes.find((e) => e.id === newId)!];
+    expect(newEnc.params?.roi?.regions).toHaveLength(stored.length);
+    expect(plainEnc.params?.roi).toBeUndefined();
+    // No more bytes than without the region (5% slack; the guide's final encoder may undershoot, which only costs us).
+    expect(newEnc.bytes! / plainEnc.bytes!).toBeLessThanOrEqual(1.05);
+
+    /** Compare's PSNR-Y inside and outside the regions, once it shows them for this encode. */
+    const figures = async (usedText: string): Promise<{ inside: number; outside: number }> => {
+      const line = page.getByLabel('PSNR-Y inside and outside the regions', { exact: true }).filter({ hasText: usedText });
+      await line.waitFor({ timeout: JOB_TIMEOUT });
+      const read = async (name: string): Promise<number> => Number(await line.getByLabel(name, { exact: true }).textContent());
+      return { inside: await read('PSNR-Y inside the regions'), outside: await read('PSNR-Y outside the regions') };
+    };
+    const playersReady = async (names: readonly string[]): Promise<void> => {
+      for (const name of names) {
+        const video = page.locator(`video[aria-label="${name}"]`);
+        await expect.poll(() => video.evaluate((v) => (v as unknown as { readyState: number }).readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+      }
+    };
+
+    // Both decoded ("Decode and compare" opens Compare on each).
+    for (const id of [plainId, newId]) {
+      await tab('Jobs & exports');
+      await page.getByRole('button', { name: `Decode and compare encode ${id}` }).click();
+      await page.getByRole('tab', { name: 'Compare', selected: true }).waitFor({ timeout: JOB_TIMEOUT });
+    }
+    const withRoi = await figures('(used by this encode)');
+    await page.getByLabel('Compare frame readout').filter({ hasText: /^Frame 0 / }).waitFor();
+    for (const name of ['Regions on the original', 'Regions on the reconstruction']) {
+      await expect.poll(() => page.getByRole('group', { name, exact: true }).locator('[data-region-outline="hand"]').count()).toBe(1);
+    }
+    await playersReady(['Original video', 'Reconstructed video']);
+
+    // Old against new: the encode without the region on the left, the region outlined on both, the gain inside.
+    await page.getByRole('combobox', { name: 'Compare against' }).click();
+    await page.getByRole('option', { name: new RegExp(`^Encode ${plainId} `) }).click();
+    const gainText = page.getByLabel('Gain inside the regions', { exact: true });
+    await gainText.waitFor({ timeout: JOB_TIMEOUT });
+    const gain = Number((await gainText.textContent())!.replace('+', ''));
+    const plainInside = Number(await page.getByLabel(`PSNR-Y inside the regions, encode ${plainId}`, { exact: true }).textContent());
+    const plainOutside = Number(await page.getByLabel(`PSNR-Y outside the regions, encode ${plainId}`, { exact: true }).textContent());
+    await expect.poll(() => page.locator('video[aria-label="Against video"]').count()).toBe(1);
+    await playersReady(['Against video', 'Reconstructed video']);
+    await shot('compare-roi');
+    console.log(
+      `ROI gain on carphone at ${WIDTH}x${HEIGHT}: encode ${newId} (with the region, ${newEnc.bytes} bytes, ${guide(newEnc.guided)}) inside ${withRoi.inside.toFixed(2)} dB, outside ${withRoi.outside.toFixed(2)} dB; ` +
+        `encode ${plainId} (without, ${plainEnc.bytes} bytes, ${guide(plainEnc.guided)}) inside ${plainInside.toFixed(2)} dB, outside ${plainOutside.toFixed(2)} dB; gain inside ${gain.toFixed(2)} dB`,
+    );
+    // Compare's gain is the difference of the two figures it shows, measured on the same regions.
+    expect(gain).toBeCloseTo(withRoi.inside - plainInside, 1);
+    expect(Number.isFinite(gain)).toBe(true);
+    // The sign of the gain is the codec's result, not the studio's behaviour: it is reported (docs/roi.md, the
+    // issue's note), not asserted. Measured 2026-12-03 on the build machine: -0.56 dB inside the tracked face box
+    // (1398 vs 1490 bytes): the foveated guide does not yet gain on a box tracked through a clip.
+
+    expect(pageErrors).toEqual([]);
+    expect(consoleErrors, consoleErrors.join("\n")).toEqual([]);
+  }, 2 * JOB_TIMEOUT + 120_000);
 });
