@@ -126,7 +126,9 @@ export function RegionLayer(props: RegionLayerProps): ReactNode {
 
   const point = (e: PointerEvent): [number, number] => {
     const rect = area.current!.getBoundingClientRect();
-    const [px, py, pw, ph] = picture;
+    // Measured now, not from the last load or resize: the picture may have been laid out again since (a
+    // notice above it appearing or going), and a stale place would store the box elsewhere than drawn.
+    const [px, py, pw, ph] = pictureRect(area.current!);
     const x = ((e.clientX - rect.left) / (rect.width || 1) - px) / pw;
     const y = ((e.clientY - rect.top) / (rect.height || 1) - py) / ph;
     return [clamp(x, 0, 1), clamp(y, 0, 1)];
@@ -134,6 +136,7 @@ export function RegionLayer(props: RegionLayerProps): ReactNode {
 
   const onAreaDown = (e: PointerEvent): void => {
     if (!editable || e.button !== 0) return;
+    measure();
     const [x, y] = point(e);
     area.current?.setPointerCapture?.(e.pointerId);
     setSelectedId(null);
