@@ -42,6 +42,13 @@ function ticks(lo: number, hi: number, log: boolean): number[] {
   return out;
 }
 
+/** Decimals that tell evenly spaced ticks apart (at least `min`): 0.5 dB steps need one, not the 0 whole dB take. */
+export function tickDecimals(ts: readonly number[], min: number): number {
+  if (ts.length < 2) return min;
+  const step = ts[1] - ts[0];
+  return Math.max(min, Math.ceil(-Math.log10(step) - 1e-9));
+}
+
 export function RdChartView(props: { sourceId: number; currentEncodeId: number | null }): ReactNode {
   const { client } = useStudio();
   const { sourceId } = props;
@@ -123,7 +130,7 @@ export function RdChartView(props: { sourceId: number; currentEncodeId: number |
           <g key={`y${t}`}>
             <line x1={PAD.left - 4} x2={W - PAD.right} y1={py(t)} y2={py(t)} stroke="currentColor" opacity={0.12} />
             <text x={PAD.left - 6} y={py(t) + 4} textAnchor="end" fontSize={11} fill="currentColor">
-              {metric === 'psnr' ? t.toFixed(0) : t.toFixed(2)}
+              {t.toFixed(tickDecimals(ticks(y[0], y[1], false), metric === 'psnr' ? 0 : 2))}
             </text>
           </g>
         ))}

@@ -2,7 +2,7 @@
 import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RdChart } from '../../../src/shared/api/contract.ts';
-import { chartRanges } from '../../../src/renderer/components/RdChart.tsx';
+import { chartRanges, tickDecimals } from '../../../src/renderer/components/RdChart.tsx';
 import { job, renderStudio, StudioTransportDouble, syntheticSignals } from './studio-test-double.tsx';
 
 const { signals } = syntheticSignals(200, 16, 4, 3);
@@ -62,5 +62,15 @@ describe('R-D chart in Compare', () => {
     expect(r.x[0]).toBeCloseTo(0.5 / 1.2);
     expect(r.x[1]).toBeCloseTo(24);
     expect(r.y).toEqual([9, 31]);
+  });
+});
+
+describe('the R-D chart axis labels', () => {
+  it('use enough decimals to tell the ticks apart', () => {
+    expect(tickDecimals([22, 22.5, 23, 23.5, 24], 0)).toBe(1);
+    expect(tickDecimals([20, 22, 24], 0)).toBe(0);
+    expect(tickDecimals([0.8, 0.82, 0.84], 2)).toBe(2);
+    expect(tickDecimals([22.05, 22.1], 0)).toBe(2);
+    expect(tickDecimals([22], 0)).toBe(0);
   });
 });
