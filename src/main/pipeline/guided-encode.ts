@@ -115,7 +115,8 @@ export async function encodeGuidedParts(
 
   const proxies = await timer.time('guide-frames', () => (warp ? readWarpedProxies(input, geometry, warp, { signal, onProgress, total: header.frameCount, soften: options.outsideSoften }) : readProxies(input, geometry, { signal, onProgress, total: header.frameCount })));
   const working = { num: header.fpsNum, den: header.fpsDen };
-  const search = await timer.time('guide-search', () => searchGuide(proxies, working, guideBudgetBytes, { signal, onProgress, encoder: options.guideEncoder, ...(guideDomain(warp) ? { domainOf: guideDomain(warp) } : {}) }));
+  const domainOf = guideDomain(warp);
+  const search = await timer.time('guide-search', () => searchGuide(proxies, working, guideBudgetBytes, { signal, onProgress, encoder: options.guideEncoder, ...(domainOf ? { domainOf } : {}) }));
   proxies.length = 0;
   const guideBytes = search.encoded.guide.stream.length;
   // The inset takes what the guide left of the streams' budget (its share, and the guide's slack under its own).

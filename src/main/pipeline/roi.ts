@@ -154,7 +154,7 @@ export async function encodeInset(input: string, geometry: WorkingGeometry, rect
 export function roiSection(spec: RoiSpec, layer?: { inset?: M3cInset; warp?: RoiWarp }): M3cRoi {
   const regions = spec.regions.map(quantiseRegion);
   if (layer?.inset) return { regions, inset: layer.inset };
-  if (layer?.warp) return { regions, warp: { x: { ...layer.warp.x }, y: { ...layer.warp.y }, ...(layer.warp.frames ? { frames: [layer.warp.frames[0], layer.warp.frames[1]] as const } : {}) } };
+  if (layer?.warp) return { regions, warp: { x: { ...layer.warp.x }, y: { ...layer.warp.y }, ...(layer.warp.frames ? { frames: layer.warp.frames } : {}) } };
   return { regions };
 }
 

@@ -56,7 +56,7 @@ export class RegionsApi {
   async addRegion(p: Record<string, unknown>): Promise<RegionInfo[]> {
     const source = this.ctx.requireSource(v.id(p, 'sourceId'));
     const r = this.ctx.store.regions.add(source.id, { ...this.region(p, source), source: 'hand' });
-    const out = p.track === true ? await this.track(source, r) : [info(r)];
+    const out = p.track === true ? await this.track(source, [r]) : [info(r)];
     this.changed(source);
     return out;
   }
@@ -66,7 +66,7 @@ export class RegionsApi {
     const current = this.requireRegion(p);
     const source = this.ctx.requireSource(current.sourceId);
     const r = this.ctx.store.regions.update(current.id, { ...this.region(p, source), source: 'hand' });
-    const out = p.track === true ? await this.track(source, r) : [info(r)];
+    const out = p.track === true ? await this.track(source, [r]) : [info(r)];
     this.changed(source);
     return out;
   }
@@ -82,7 +82,7 @@ export class RegionsApi {
   async trackRegion(p: Record<string, unknown>): Promise<RegionInfo[]> {
     const current = this.requireRegion(p);
     const source = this.ctx.requireSource(current.sourceId);
-    const out = await this.track(source, current);
+    const out = await this.track(source, [current]);
     this.changed(source);
     return out;
   }
@@ -94,8 +94,7 @@ export class RegionsApi {
   async setLmmRegions(sourceId: number, first: number, end: number, regions: readonly RoiRegion[]): Promise<RegionInfo[]> {
     const source = this.ctx.requireSource(sourceId);
     const rows = this.ctx.store.regions.replaceLmm(source.id, first, end - 1, regions);
-    const out: RegionInfo[] = [];
-    for (const r of rows) out.push(...(end - first > 1 ? await this.track(source, r) : [info(r)]));
+    const out = end - first > 1 ? await this.track(source, rows) : rows.map(info);
     this.changed(source);
     return out;
   }
@@ -109,11 +108,14 @@ export class RegionsApi {
   }
 
   /**
-   * Follows `r`'s box from its first frame to the end of that frame's clip and replaces its track's rows with
-   * the tracked regions. The frames are read at the working geometry and reduced to TRACK_WIDTH luma planes.
+   * Follows each row's box from its first frame to the end of that frame's clip and replaces its track's rows
+   * with the tracked regions. The frames are read once at the working geometry and reduced to TRACK_WIDTH luma
+   * planes, and each frame-to-frame flow is computed once for all the boxes (rows starting at one frame).
    */
-  private async track(source: SourceRecord, r: RegionRecord): Promise<RegionInfo[]> {
-    const first = r.frames[0];
+  private async track(source: SourceRecord, list: readonly RegionRecord[]): Promise<RegionInfo[]> {
+    if (list.length === 0) return [];
+    const first = list[0].frames[0];
+    if (list.some((r) => r.frames[0] !== first)) throw new M3cError('internal', 'regions tracked together must start at one frame');
     const last = this.clipEnd(source, first);
     const planes: Plane[] = [];
     const geometry = this.ctx.workingGeometryOf(source);
@@ -129,9 +131,17 @@ export class RegionsApi {
       abort.abort();
     }
     if (planes.length === 0) throw new M3cError('usage', `frame ${first} is past the end of ${source.path}`);
-    const boxes = trackBox(planes, r.box as Box, (a, b) => this.flow.estimatePlanes(a, b));
-    const regions = regionsOfTrack(boxes, first, { weight: r.weight, label: r.label, source: r.source });
-    return this.ctx.store.regions.replaceTrack(source.id, r.track, regions).map(info);
+    const flows = new Map<Plane, ReturnType<DenseFlowEstimator['estimatePlanes']>>();
+    const flow = (a: Plane, b: Plane): ReturnType<DenseFlowEstimator['estimatePlanes']> => {
+      let f = flows.get(a);
+      if (!f) flows.set(a, (f = this.flow.estimatePlanes(a, b)));
+      return f;
+    };
+    return list.flatMap((r) => {
+      const boxes = trackBox(planes, r.box as Box, flow);
+      const regions = regionsOfTrack(boxes, first, { weight: r.weight, label: r.label, source: r.source });
+      return this.ctx.store.regions.replaceTrack(source.id, r.track, regions).map(info);
+    });
   }
 
 }
