@@ -2,7 +2,8 @@
  * The guided mode (issue 10) with the shipped model pack: a guided encode of a real clip is a version-2
  * file near its rate target that decodes deterministically above a quality floor; the version-1 files made
  * by the build before the guide existed (test/fixtures/bitstream, made at commit 18e56b0 from the first
- * 2.5 s of carphone.mp4) still decode to exactly the frames that build decoded.
+ * 2.5 s of carphone.mp4) still decode to exactly the frames that build decoded, and so do the version-2 files of the
+ * last build that wrote version 2.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
@@ -49,6 +50,20 @@ describe('version-1 files decode unchanged', () => {
     expect(await digestFrames(decodeVideoFrames(engine, file))).toEqual({ count: 20, hash });
     // And the writer still gives exactly its bytes.
     expect(Buffer.from(writeM3c(file)).equals(Buffer.from(bytes))).toBe(true);
+  }, 60_000);
+});
+
+describe('version-2 files decode unchanged', () => {
+  // Made at commit ead4b5d (the last build that wrote version 2) from the first 2.5 s of carphone.mp4 at 4 kbit/s;
+  // the second with a region over frames 4..15 (a regions section with the warp over a frame range, layer 3).
+  it.each([
+    ['v2-guided.m3c', '4bb03eec6515efcfd63c5ad97d79af64e6ddff056de0747155ae91fa164dc3e9'],
+    ['v2-guided-roi.m3c', '5703a2a226ed16917c4ab6bc10b1a88a7826dcb25e8de2d987747aae4d1bfd93'],
+  ])('%s: the same 20 frames as the build that wrote it', async (name, hash) => {
+    const bytes = new Uint8Array(readFileSync(path.join(FIXTURES, name)));
+    expect(bytes[3]).toBe(2);
+    const file = openBitstream(engine, bytes);
+    expect(await digestFrames(decodeVideoFrames(engine, file))).toEqual({ count: 20, hash });
   }, 60_000);
 });
 
