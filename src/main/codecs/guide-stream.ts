@@ -15,8 +15,12 @@ import type { M3cGuide } from '../../shared/bitstream/index.ts';
 import { yuv420pBytes, yuv420pToRgb } from '../../shared/vision/index.ts';
 import { runFfmpeg } from '../media/index.ts';
 import { AV1_DECODER, codeObuStream, encoderSettings, keptFrames, type AnchorTrial, type Rate } from './anchor-search.ts';
+import { leanObuStream, restoreTemporalDelimiters } from './av1-temporal-units.ts';
 
+/** A guide stream as the encoder coded it (the form of version-2 files; kept where the lean form would not round-trip). */
 export const GUIDE_CODEC_ID = 'av1-obu';
+/** The same without its temporal delimiters, which the decoder puts back (av1-temporal-units.ts): what new encodes write. */
+export const GUIDE_LEAN_CODEC_ID = 'av1-obu-lean';
 /**
  * SVT-AV1 preset of the guide. At guide sizes (at most 192x120) a slower preset costs little time; see
  * docs/guided.md for the bytes it saves against the anchor's preset 8.
@@ -41,7 +45,8 @@ export interface EncodedGuide {
 /**
  * Codes the guide of a video from its frames at `source` size (any size at least the trial's, all the
  * working frames in order, at the working rate): frames are dropped to the trial's rate, shrunk with
- * ffmpeg's area filter and coded at the trial's CRF.
+ * ffmpeg's area filter and coded at the trial's CRF. The stream is kept lean (without temporal delimiters) where
+ * that round-trips, so its length is what the file stores.
  */
 export async function encodeGuide(frames: readonly RgbFrame[], working: Rate, trial: AnchorTrial, options: { signal?: AbortSignal; preset?: number; encoder?: GuideEncoder } = {}): Promise<EncodedGuide> {
   const { signal } = options;
@@ -57,8 +62,18 @@ export async function encodeGuide(frames: readonly RgbFrame[], working: Rate, tr
   const dir = await mkdtemp(path.join(tmpdir(), 'm3c-guide-'));
   try {
     const coded = await codeObuStream(input, { width, height }, trial, path.join(dir, 'guide.obu'), slow ? { signal, preset, encoder: 'libaom-av1', cpuUsed: GUIDE_AOM_CPU_USED } : { signal, preset });
+    const lean = leanObuStream(coded.stream);
     return {
-      guide: { codecId: GUIDE_CODEC_ID, width: trial.width, height: trial.height, fpsNum: trial.fps.num, fpsDen: trial.fps.den, quantizer: trial.crf, encoder: encoderSettings(coded.encoder, preset, slow ? GUIDE_AOM_CPU_USED : undefined), stream: coded.stream },
+      guide: {
+        codecId: lean ? GUIDE_LEAN_CODEC_ID : GUIDE_CODEC_ID,
+        width: trial.width,
+        height: trial.height,
+        fpsNum: trial.fps.num,
+        fpsDen: trial.fps.den,
+        quantizer: trial.crf,
+        encoder: encoderSettings(coded.encoder, preset, slow ? GUIDE_AOM_CPU_USED : undefined),
+        stream: lean ?? coded.stream,
+      },
       codedFrames: kept.length,
       encodeMs: coded.encodeMs,
       ...(coded.fallback ? { fallback: coded.fallback } : {}),
@@ -79,10 +94,11 @@ export function guideFrameIndices(guide: Pick<M3cGuide, 'fpsNum' | 'fpsDen'>, fr
  */
 export async function decodeGuide(guide: M3cGuide, expected: number, options: { signal?: AbortSignal } = {}): Promise<RgbFrame[]> {
   const { signal } = options;
-  if (guide.codecId !== GUIDE_CODEC_ID) throw new M3cError('corrupt-bitstream', `guide codec "${guide.codecId}" is not one this build decodes`);
+  if (guide.codecId !== GUIDE_CODEC_ID && guide.codecId !== GUIDE_LEAN_CODEC_ID) throw new M3cError('corrupt-bitstream', `guide codec "${guide.codecId}" is not one this build decodes`);
+  const stream = guide.codecId === GUIDE_LEAN_CODEC_ID ? restoreTemporalDelimiters(guide.stream) : guide.stream;
   let stdout: Buffer;
   try {
-    ({ stdout } = await runFfmpeg(['-c:v', AV1_DECODER, '-f', 'obu', '-i', 'pipe:0', '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'], { stdin: guide.stream, signal }));
+    ({ stdout } = await runFfmpeg(['-c:v', AV1_DECODER, '-f', 'obu', '-i', 'pipe:0', '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'], { stdin: stream, signal }));
   } catch (e) {
     if (e instanceof M3cError && e.code === 'ffmpeg' && !signal?.aborted) throw new M3cError('corrupt-bitstream', `the guide stream does not decode: ${e.message}`);
     throw e;

@@ -17,7 +17,7 @@ import { DEFAULT_ROI_LAYER, encodeInset, insetShare as insetShareOf, readWarpedP
 import { residualLayer } from '../../shared/reconstruct/guided.ts';
 import { pickFrames } from '../media/index.ts';
 import { CLASSICAL_AV1_ID } from '../codecs/index.ts';
-import type { GuideEncoder } from '../codecs/guide-stream.ts';
+import { GUIDE_LEAN_CODEC_ID, type GuideEncoder } from '../codecs/guide-stream.ts';
 import type { StageTimer } from '../util/stage-timer.ts';
 import { writeBitstream } from './container.ts';
 import type { Engine } from './engine.ts';
@@ -97,7 +97,7 @@ export async function encodeGuidedParts(
   // Everything but the guide stream and the keyframe payloads, measured by writing the file without them
   // (+2 bytes per section for length prefixes that grow once the payloads are in).
   const empty = new Uint8Array(0);
-  const frame: M3cGuide = { codecId: 'av1-obu', width: 16, height: 16, fpsNum: 1, fpsDen: 1, quantizer: 63, encoder: 'libsvtav1 preset 6', stream: empty };
+  const frame: M3cGuide = { codecId: GUIDE_LEAN_CODEC_ID, width: 16, height: 16, fpsNum: 1, fpsDen: 1, quantizer: 63, encoder: 'libsvtav1 preset 6', stream: empty };
   const skeleton: M3cClip[] = keyframes.map((first, i) => ({ firstFrame: first, length: (keyframes[i + 1] ?? header.frameCount) - first, mode: modes[i], keyframe: empty, keyframeText: texts[i].keyframeText, clipText: texts[i].clipText }));
   const roiSpec = options.roi && options.roi.regions.length > 0 ? options.roi : undefined;
   const roiLayer: RoiLayer = options.roiLayer ?? DEFAULT_ROI_LAYER;

@@ -20,7 +20,8 @@ import {
   strategyCodeProblem,
 } from './validate.ts';
 import { axisWarpProblem, insetRectProblem, insetSizeProblem, regionCountProblem, regionProblem, warpFramesProblem } from './roi.ts';
-import { GUIDE_CODEC_IDS, LIMITS, M3C_MAGIC, M3C_VERSION, M3C_VERSION_1, MIN_CLIP_SECTION_BYTES, MODE_CODES, STRATEGY_CODES } from './types.ts';
+import { GUIDE_CODEC_IDS, LIMITS, M3C_MAGIC, M3C_VERSION, M3C_VERSION_1, M3C_VERSION_2, MIN_CLIP_SECTION_BYTES, MODE_CODES, STRATEGY_CODES } from './types.ts';
+import { ENCODER_FORMS, encoderCode, GUIDE_CODEC_TABLE, KEYFRAME_CODEC_IDS, MODEL_PACK_IDS, RECONSTRUCTOR_IDS, TEXT_CODER_IDS, type IdTable } from './ids.ts';
 import type {
   FieldKind,
   M3cClip,
@@ -125,6 +126,25 @@ class Cursor {
     return s;
   }
 
+  /** An identifier: `ascii` before version 3; from version 3 its code in `table`, 0 followed by the id as `ascii`. */
+  id(table: IdTable, version: number): string {
+    if (version < M3C_VERSION) return this.ascii(table.name);
+    const at = this.pos;
+    const code = this.varint(`${table.name} code`, 'metadata');
+    if (code === 0) {
+      const id = this.ascii(table.name);
+      const listed = table.ids.indexOf(id);
+      // One spelling per id, so that a file that parses re-serialises to the same bytes.
+      if (listed >= 0) fail('out-of-range', `${this.where}: ${table.name} "${id}" is written out although its code is ${listed + 1} (offset ${at})`, at);
+      return id;
+    }
+    const id = table.ids[code - 1];
+    if (id === undefined) {
+      fail('out-of-range', `${this.where}: ${table.name} code ${code} is not one this build knows (1..${table.ids.length}, or 0 for an id written out); a newer build may read it (offset ${at})`, at);
+    }
+    return id;
+  }
+
   /** Reads a value and fails with 'out-of-range' at its offset when `check` finds a problem. */
   checked(name: string, kind: FieldKind, check: (v: number) => string | null): number {
     const at = this.pos;
@@ -185,7 +205,7 @@ function closeSection(c: Cursor, s: Section, name: string, rec: Recorder | null)
   rec?.field('crc-32', s.fieldsEnd, 4, 'framing');
 }
 
-/** Reads the preamble and returns the format version (1 or 2). */
+/** Reads the preamble and returns the format version (1, 2 or 3). */
 function readPreamble(bytes: Uint8Array, rec: Recorder | null): number {
   rec?.open('preamble', 0);
   for (let i = 0; i < M3C_MAGIC.length; i++) {
@@ -201,12 +221,12 @@ function readPreamble(bytes: Uint8Array, rec: Recorder | null): number {
   const at = M3C_MAGIC.length;
   if (at >= bytes.length) fail('truncated', `the file is only ${bytes.length} bytes long, too short for an .m3c file`, bytes.length);
   const version = bytes[at];
-  if (version !== M3C_VERSION && version !== M3C_VERSION_1) {
+  if (version !== M3C_VERSION && version !== M3C_VERSION_2 && version !== M3C_VERSION_1) {
     fail(
       'unsupported-version',
       version > M3C_VERSION
-        ? `the file uses .m3c format version ${version}, newer than this build reads (${M3C_VERSION_1} and ${M3C_VERSION}); update m3c`
-        : `the file claims .m3c format version ${version}, which does not exist (this build reads versions ${M3C_VERSION_1} and ${M3C_VERSION})`,
+        ? `the file uses .m3c format version ${version}, newer than this build reads (${M3C_VERSION_1} to ${M3C_VERSION}); update m3c`
+        : `the file claims .m3c format version ${version}, which does not exist (this build reads versions ${M3C_VERSION_1} to ${M3C_VERSION})`,
       at,
     );
   }
@@ -215,9 +235,9 @@ function readPreamble(bytes: Uint8Array, rec: Recorder | null): number {
 }
 
 /** The fields of a guide stream (the guide section's, and the inset's in the regions section), up to the section's end. */
-function readGuideFields(c: Cursor, h: M3cHeader, name: string, where: string): M3cGuide {
+function readGuideFields(c: Cursor, h: M3cHeader, name: string, where: string, version: number): M3cGuide {
   const codecAt = c.pos;
-  const codecId = c.ascii(`${name} codec id`);
+  const codecId = c.id({ ...GUIDE_CODEC_TABLE, name: `${name} codec id` }, version);
   if (!GUIDE_CODEC_IDS.includes(codecId)) fail('out-of-range', `${where}: codec "${codecId}" is not one this build decodes (${GUIDE_CODEC_IDS.join(', ')}) (offset ${codecAt})`, codecAt);
   const sizeAt = c.pos;
   const width = c.varint(`${name} width`, 'metadata');
@@ -227,23 +247,39 @@ function readGuideFields(c: Cursor, h: M3cHeader, name: string, where: string): 
   const problem = guideSizeProblem({ width, height, fpsNum, fpsDen }, h);
   if (problem) fail('out-of-range', `${where}: ${problem} (offset ${sizeAt})`, sizeAt);
   const quantizer = c.varint(`${name} quantiser`, 'metadata');
-  const encoder = c.ascii(`${name} encoder`);
+  const encoder = readEncoder(c, name, where, version);
   const stream = c.take(c.remaining, `${name} stream`, 'guide');
   return { codecId, width, height, fpsNum, fpsDen, quantizer, encoder, stream };
 }
 
-function readGuide(bytes: Uint8Array, pos: number, h: M3cHeader, rec: Recorder | null): { guide: M3cGuide; end: number } {
+/** The encoder field: `ascii` before version 3; from version 3 a code of ids.ts ENCODER_FORMS and its setting, or 0 and the string. */
+function readEncoder(c: Cursor, name: string, where: string, version: number): string {
+  if (version < M3C_VERSION) return c.ascii(`${name} encoder`);
+  const at = c.pos;
+  const code = c.varint(`${name} encoder code`, 'metadata');
+  if (code === 0) {
+    const encoder = c.ascii(`${name} encoder`);
+    const coded = encoderCode(encoder).code;
+    if (coded !== 0) fail('out-of-range', `${where}: ${name} encoder "${encoder}" is written out although its code is ${coded} (offset ${at})`, at);
+    return encoder;
+  }
+  const form = ENCODER_FORMS[code - 1];
+  if (!form) fail('out-of-range', `${where}: ${name} encoder code ${code} is not one this build knows (1..${ENCODER_FORMS.length}, or 0 for one written out) (offset ${at})`, at);
+  return `${form.prefix}${c.varint(`${name} encoder setting`, 'metadata')}`;
+}
+
+function readGuide(bytes: Uint8Array, pos: number, h: M3cHeader, version: number, rec: Recorder | null): { guide: M3cGuide; end: number } {
   const s = readSection(bytes, pos, 'guide', 'guide', rec);
   const c = new Cursor(bytes, s.fieldsStart, s.fieldsEnd, 'guide', 'out-of-range', rec);
-  const guide = readGuideFields(c, h, 'guide', 'guide');
+  const guide = readGuideFields(c, h, 'guide', 'guide', version);
   closeSection(c, s, 'guide', rec);
   return { guide, end: s.end };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The optional regions section of a version-2 file (after the last clip): regions, then the inset stream if any. */
-function readRoi(bytes: Uint8Array, pos: number, h: M3cHeader, rec: Recorder | null): { roi: M3cRoi; end: number } {
+/** The optional regions section of a guided file (after the last clip): regions, then the inset stream if any. */
+function readRoi(bytes: Uint8Array, pos: number, h: M3cHeader, version: number, rec: Recorder | null): { roi: M3cRoi; end: number } {
   const where = 'regions';
   const s = readSection(bytes, pos, where, where, rec);
   const c = new Cursor(bytes, s.fieldsStart, s.fieldsEnd, where, 'out-of-range', rec);
@@ -304,7 +340,7 @@ function readRoi(bytes: Uint8Array, pos: number, h: M3cHeader, rec: Recorder | n
     const rectProblem = insetRectProblem({ x, y, rectWidth, rectHeight }, h);
     if (rectProblem) fail('out-of-range', `${where}: ${rectProblem} (offset ${rectAt})`, rectAt);
     const sizeAt = c.pos;
-    const g = readGuideFields(c, h, 'inset', where);
+    const g = readGuideFields(c, h, 'inset', where, version);
     inset = { ...g, x, y, rectWidth, rectHeight };
     const sizeProblem = insetSizeProblem(inset);
     if (sizeProblem) fail('out-of-range', `${where}: ${sizeProblem} (offset ${sizeAt})`, sizeAt);
@@ -325,7 +361,7 @@ interface HeaderRead {
   packIdOffset: number;
 }
 
-function readHeader(bytes: Uint8Array, s: Section, rec: Recorder | null): HeaderRead {
+function readHeader(bytes: Uint8Array, s: Section, version: number, rec: Recorder | null): HeaderRead {
   const c = new Cursor(bytes, s.fieldsStart, s.fieldsEnd, 'header', 'out-of-range', rec);
   const width = c.checked('width', 'metadata', (v) => dimensionProblem('width', v));
   const height = c.checked('height', 'metadata', (v) => dimensionProblem('height', v));
@@ -334,11 +370,11 @@ function readHeader(bytes: Uint8Array, s: Section, rec: Recorder | null): Header
   const frameCount = c.checked('frame count', 'metadata', (v) => frameCountProblem('frame count', v));
   const clipCount = c.checked('clip count', 'metadata', (v) => clipCountProblem(v, frameCount));
   const packIdOffset = c.pos;
-  const modelPackId = c.ascii('model pack id');
+  const modelPackId = c.id(MODEL_PACK_IDS, version);
   const modelPackHash = c.take(LIMITS.modelPackHashBytes, 'model pack hash', 'metadata');
-  const keyframeCodecId = c.ascii('keyframe codec id');
-  const reconstructorId = c.ascii('reconstructor id');
-  const textCoderId = c.ascii('text coder id');
+  const keyframeCodecId = c.id(KEYFRAME_CODEC_IDS, version);
+  const reconstructorId = c.id(RECONSTRUCTOR_IDS, version);
+  const textCoderId = c.id(TEXT_CODER_IDS, version);
   const strategyAt = c.pos;
   const strategyCode = c.u8('selection strategy', 'metadata');
   const strategyProblem = strategyCodeProblem(strategyCode);
@@ -449,17 +485,17 @@ function parseInto(bytes: Uint8Array, options: ParseOptions | undefined, rec: Re
   const version = readPreamble(bytes, rec);
   const headerAt = M3C_MAGIC.length + 1;
   const hs = readSection(bytes, headerAt, 'header', 'header', rec);
-  const { header, clipCount, packIdOffset } = readHeader(bytes, hs, rec);
+  const { header, clipCount, packIdOffset } = readHeader(bytes, hs, version, rec);
   const known = options?.knownModelPacks;
   if (known !== undefined) checkModelPack(header, known, packIdOffset);
   // Before any clip is read: a file beyond the decoder's limits costs nothing more than its header.
   const limits = options?.limits;
   const tooLarge = limits === undefined ? null : limitsProblem(header, limits);
   if (tooLarge) fail('exceeds-limits', tooLarge, headerAt);
-  const g = version === M3C_VERSION_1 ? undefined : readGuide(bytes, hs.end, header, rec);
+  const g = version === M3C_VERSION_1 ? undefined : readGuide(bytes, hs.end, header, version, rec);
   const { clips, end } = readClips(bytes, g ? g.end : hs.end, header, clipCount, version, rec);
-  // Version 2 may end with one regions section; anything else after the last clip is trailing data.
-  const r = g && end < bytes.length && wholeSectionAt(bytes, end) ? readRoi(bytes, end, header, rec) : undefined;
+  // A guided file (version 2 or 3) may end with one regions section; anything else after the last clip is trailing data.
+  const r = g && end < bytes.length && wholeSectionAt(bytes, end) ? readRoi(bytes, end, header, version, rec) : undefined;
   const fileEnd = r ? r.end : end;
   if (fileEnd !== bytes.length) {
     fail('trailing-data', `the file has ${bytes.length - fileEnd} unexpected bytes after its last ${r ? 'section' : 'clip'} (offset ${fileEnd})`, fileEnd);

@@ -55,7 +55,10 @@ export interface M3cClip {
  * and frame rate (coded frame k shows working frame floor(k * F / f), F the header's rate, f this one).
  */
 export interface M3cGuide {
-  /** How `stream` is coded: "av1-obu" (AV1 low-overhead OBU stream, yuv420p, 8 bits). */
+  /**
+   * How `stream` is coded: "av1-obu" (AV1 low-overhead OBU stream, yuv420p, 8 bits) or "av1-obu-lean" (the
+   * same without temporal delimiters; GUIDE_CODEC_IDS).
+   */
   codecId: string;
   /** Coded size: even, 16..8192, at most the header's. */
   width: number;
@@ -204,12 +207,19 @@ export type M3cLayout =
   | { ok: false; error: M3cParseError; totalBytes: number; sections: M3cSectionSpan[] };
 
 /**
- * Newest format version: 2 adds the guide section and the 'guided' clip mode. A file without a guide is
- * written as version 1, byte for byte as before; this build reads both.
+ * Newest format version: 3 is version 2 with its identifiers as codes of append-only tables (ids.ts) instead
+ * of spelled out. Version 2 added the guide section and the 'guided' clip mode. A file without a guide is
+ * written as version 1, byte for byte as before; a guided file as version 3; this build reads all three.
  */
-export const M3C_VERSION = 2;
+export const M3C_VERSION = 3;
+export const M3C_VERSION_2 = 2;
 export const M3C_VERSION_1 = 1;
-export const GUIDE_CODEC_IDS: readonly string[] = ['av1-obu'];
+/**
+ * 'av1-obu': an AV1 low-overhead OBU stream as the encoder wrote it. 'av1-obu-lean': the same without its
+ * temporal delimiter OBUs, which the decoder puts back before each temporal unit (2 bytes per coded frame;
+ * codecs/av1-temporal-units.ts).
+ */
+export const GUIDE_CODEC_IDS: readonly string[] = ['av1-obu', 'av1-obu-lean'];
 /** Clip modes by their code in the length-and-mode field (version 1 uses codes 0 and 1 only). */
 export const MODE_CODES: readonly ReconstructionMode[] = ['prediction', 'interpolation', 'guided'];
 /** "M3C" */

@@ -1,7 +1,8 @@
 import { crc32 } from './crc32.ts';
 import { encodeVarint } from './varint.ts';
 import { clipsProblem, guideProblem, headerProblem } from './validate.ts';
-import { M3C_MAGIC, M3C_VERSION, M3C_VERSION_1, MODE_CODES, STRATEGY_CODES } from './types.ts';
+import { M3C_MAGIC, M3C_VERSION, M3C_VERSION_1, M3C_VERSION_2, MODE_CODES, STRATEGY_CODES } from './types.ts';
+import { encoderCode, GUIDE_CODEC_TABLE, idCode, KEYFRAME_CODEC_IDS, MODEL_PACK_IDS, RECONSTRUCTOR_IDS, TEXT_CODER_IDS, type IdTable } from './ids.ts';
 import type { M3cClip, M3cGuide, M3cHeader, M3cRoi } from './types.ts';
 import { labelBytes, roiProblem } from './roi.ts';
 
@@ -26,6 +27,13 @@ class ByteWriter {
   ascii(s: string): void {
     this.varint(s.length);
     for (let i = 0; i < s.length; i++) this.pending.push(s.charCodeAt(i));
+  }
+  /** An identifier: as `ascii` (versions 1 and 2), or its code in `table` (version 3; 0 then the id as `ascii`). */
+  id(s: string, table: IdTable, version: number): void {
+    if (version < M3C_VERSION) return this.ascii(s);
+    const code = idCode(table, s);
+    this.varint(code);
+    if (code === 0) this.ascii(s);
   }
   lengthPrefixed(b: Uint8Array): void {
     this.varint(b.length);
@@ -65,11 +73,11 @@ class ByteWriter {
 }
 
 /**
- * Serialises a file: format version 2 when it has a guide, else version 1 (exactly the bytes earlier
- * builds wrote). Invalid input is a bug in our own encoder, so it throws a RangeError naming the
+ * Serialises a file: format version 3 when it has a guide (or version 2 when `options.version` asks, for a
+ * reader built before version 3), else version 1 (exactly the bytes earlier builds wrote). Invalid input is a bug in our own encoder, so it throws a RangeError naming the
  * offending field rather than returning an error value.
  */
-export function writeM3c(file: { header: M3cHeader; guide?: M3cGuide; clips: M3cClip[]; roi?: M3cRoi }): Uint8Array {
+export function writeM3c(file: { header: M3cHeader; guide?: M3cGuide; clips: M3cClip[]; roi?: M3cRoi }, options: { version?: 2 | 3 } = {}): Uint8Array {
   if (typeof file !== 'object' || file === null) throw new RangeError('writeM3c: file must be an object');
   const { header: h, clips, guide, roi } = file;
   const problem =
@@ -77,10 +85,13 @@ export function writeM3c(file: { header: M3cHeader; guide?: M3cGuide; clips: M3c
     clipsProblem(clips, h.frameCount) ??
     (guide ? guideProblem(guide, h) : null) ??
     (!guide && clips.some((c) => c.mode === 'guided') ? 'a guided clip needs a guide stream' : null) ??
-    (roi && !guide ? 'regions of interest need a version-2 (guided) file' : null) ??
+    (roi && !guide ? 'regions of interest need a guided file (version 2 or 3)' : null) ??
     (roi ? roiProblem(roi, h, (g) => guideProblem(g, h)) : null);
   if (problem) throw new RangeError(`writeM3c: ${problem}`);
-  const version = guide ? M3C_VERSION : M3C_VERSION_1;
+  if (options.version !== undefined && (!guide || (options.version !== M3C_VERSION_2 && options.version !== M3C_VERSION))) {
+    throw new RangeError(`writeM3c: version ${options.version} can be asked for a guided file only, as 2 or 3`);
+  }
+  const version = guide ? (options.version ?? M3C_VERSION) : M3C_VERSION_1;
 
   const out = new ByteWriter();
   for (const b of M3C_MAGIC) out.u8(b);
@@ -93,11 +104,11 @@ export function writeM3c(file: { header: M3cHeader; guide?: M3cGuide; clips: M3c
   hw.varint(h.fpsDen);
   hw.varint(h.frameCount);
   hw.varint(clips.length);
-  hw.ascii(h.modelPackId);
+  hw.id(h.modelPackId, MODEL_PACK_IDS, version);
   hw.bytes(h.modelPackHash);
-  hw.ascii(h.keyframeCodecId);
-  hw.ascii(h.reconstructorId);
-  hw.ascii(h.textCoderId);
+  hw.id(h.keyframeCodecId, KEYFRAME_CODEC_IDS, version);
+  hw.id(h.reconstructorId, RECONSTRUCTOR_IDS, version);
+  hw.id(h.textCoderId, TEXT_CODER_IDS, version);
   hw.u8(STRATEGY_CODES.indexOf(h.params.strategy));
   hw.varint(h.params.lambda1Milli);
   hw.varint(h.params.lambda2Milli);
@@ -108,13 +119,13 @@ export function writeM3c(file: { header: M3cHeader; guide?: M3cGuide; clips: M3c
 
   if (guide) {
     const gw = new ByteWriter();
-    writeGuideStream(gw, guide);
+    writeGuideStream(gw, guide, version);
     out.section(gw);
   }
 
   for (const c of clips) {
     const cw = new ByteWriter();
-    // Clip starts are implied by contiguity; the mode rides in the low bit (version 1) or two bits (version 2) of the length.
+    // Clip starts are implied by contiguity; the mode rides in the low bit (version 1) or two bits (versions 2, 3) of the length.
     cw.varint(version === M3C_VERSION_1 ? c.length * 2 + (c.mode === 'interpolation' ? 1 : 0) : c.length * 4 + MODE_CODES.indexOf(c.mode));
     cw.lengthPrefixed(c.keyframe);
     cw.lengthPrefixed(c.keyframeText);
@@ -124,7 +135,7 @@ export function writeM3c(file: { header: M3cHeader; guide?: M3cGuide; clips: M3c
   }
 
   if (roi) {
-    // The optional last section of a version-2 file (docs/bitstream.md, "Regions").
+    // The optional last section of a guided file (docs/bitstream.md, "Regions").
     const rw = new ByteWriter();
     rw.varint(roi.regions.length);
     for (const r of roi.regions) {
@@ -149,7 +160,7 @@ export function writeM3c(file: { header: M3cHeader; guide?: M3cGuide; clips: M3c
       rw.varint(inset.y);
       rw.varint(inset.rectWidth);
       rw.varint(inset.rectHeight);
-      writeGuideStream(rw, inset);
+      writeGuideStream(rw, inset, version);
     }
     out.section(rw);
   }
@@ -160,13 +171,19 @@ export function writeM3c(file: { header: M3cHeader; guide?: M3cGuide; clips: M3c
  * A classical stream's fields, shared by the guide section and the regions' inset: codec, coded size, rate,
  * quantiser, encoder, then the stream itself as the last field (whatever its section has left).
  */
-function writeGuideStream(w: ByteWriter, g: Pick<M3cGuide, 'codecId' | 'width' | 'height' | 'fpsNum' | 'fpsDen' | 'quantizer' | 'encoder' | 'stream'>): void {
-  w.ascii(g.codecId);
+function writeGuideStream(w: ByteWriter, g: Pick<M3cGuide, 'codecId' | 'width' | 'height' | 'fpsNum' | 'fpsDen' | 'quantizer' | 'encoder' | 'stream'>, version: number): void {
+  w.id(g.codecId, GUIDE_CODEC_TABLE, version);
   w.varint(g.width);
   w.varint(g.height);
   w.varint(g.fpsNum);
   w.varint(g.fpsDen);
   w.varint(g.quantizer);
-  w.ascii(g.encoder);
+  if (version < M3C_VERSION) w.ascii(g.encoder);
+  else {
+    const { code, setting } = encoderCode(g.encoder);
+    w.varint(code);
+    if (code === 0) w.ascii(g.encoder);
+    else w.varint(setting);
+  }
   w.bytes(g.stream);
 }

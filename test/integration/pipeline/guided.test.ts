@@ -1,5 +1,5 @@
 /**
- * The guided mode (issue 10) with the shipped model pack: a guided encode of a real clip is a version-2
+ * The guided mode (issue 10) with the shipped model pack: a guided encode of a real clip is a version-3
  * file near its rate target that decodes deterministically above a quality floor; the version-1 files made
  * by the build before the guide existed (test/fixtures/bitstream, made at commit 18e56b0 from the first
  * 2.5 s of carphone.mp4) still decode to exactly the frames that build decoded, and so do the version-2 files of the
@@ -64,18 +64,26 @@ describe('version-2 files decode unchanged', () => {
     expect(bytes[3]).toBe(2);
     const file = openBitstream(engine, bytes);
     expect(await digestFrames(decodeVideoFrames(engine, file))).toEqual({ count: 20, hash });
+    // Re-written as version 3 (ids as codes, the guide stream as it was): smaller, the same frames.
+    const parsed = parseM3c(bytes);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const v3 = writeM3c(parsed.file);
+    expect(v3[3]).toBe(3);
+    expect(bytes.length - v3.length).toBeGreaterThanOrEqual(90);
+    expect(await digestFrames(decodeVideoFrames(engine, openBitstream(engine, v3)))).toEqual({ count: 20, hash });
   }, 60_000);
 });
 
 describe('a guided encode with the shipped models', () => {
-  it('is a version-2 file within its rate target, all clips guided', () => {
-    expect(enc.m3c[3]).toBe(2);
+  it('is a version-3 file within its rate target, all clips guided, its guide lean', () => {
+    expect(enc.m3c[3]).toBe(3);
     expect(enc.kbps).toBeLessThanOrEqual(4 * 1.02);
     expect(enc.kbps).toBeGreaterThan(4 * 0.6);
     expect(enc.sections.guide).toBeGreaterThan(0);
     expect(enc.guided!.split.guideBytes).toBe(enc.sections.guide);
     const parsed = parseM3c(enc.m3c);
     expect(parsed.ok && parsed.file.clips.every((c) => c.mode === 'guided')).toBe(true);
+    expect(parsed.ok && parsed.file.guide!.codecId).toBe('av1-obu-lean');
     // The shipped pack has the restoration model: guided files name the restoring reconstruction.
     expect(parsed.ok && parsed.file.header.reconstructorId).toBe('guided-restore-v2');
   });
@@ -102,7 +110,7 @@ describe('a guided encode with the shipped models', () => {
     writeFileSync(m3c, enc.m3c);
     const r = await runCli(['inspect', m3c]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/guide av1-obu \d+x\d+ at \d+\/1 fps, quantiser \d+, (libsvtav1 preset 6|libaom-av1 cpu-used 3): \d+ bytes/);
+    expect(r.stdout).toMatch(/guide av1-obu-lean \d+x\d+ at \d+\/1 fps, quantiser \d+, (libsvtav1 preset 6|libaom-av1 cpu-used 3): \d+ bytes/);
     expect(r.stdout).toMatch(/rate split: guide \d+ B, keyframes \d+ B, texts \d+ B, container \d+ B/);
 
     // A stream that is not AV1 but sealed with a valid CRC: the file parses, the guide does not decode.

@@ -45,6 +45,7 @@ function cases(rng: Rng): [string, Uint8Array][] {
     ['empty', new Uint8Array(0)],
     ['magic only', real.subarray(0, 3)],
     ['version 2', concat(real.subarray(0, 3), Uint8Array.of(2), real.subarray(4))],
+    ['version 3', concat(real.subarray(0, 3), Uint8Array.of(3), real.subarray(4))],
     ['header only', real.subarray(0, base.sections[1].offset)],
     ['half', real.subarray(0, real.length >> 1)],
     ['8192x8192', rewrite(real, (f) => void Object.assign(f.header, { width: 8192, height: 8192 }))],

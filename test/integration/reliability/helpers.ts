@@ -19,7 +19,7 @@ export const DOCUMENTED_DECODE_EXITS: readonly number[] = [0, 3, 4, 5];
  * Encodes a 2 s 128x80 test pattern at 8 fps with the classical codec (about 3 s): a real file
  * whose keyframes decode, to damage and to re-frame.
  */
-/** A real .m3c of a 2 s test pattern: version 1 (interpolation, classical keyframes) or a guided version-2 file. */
+/** A real .m3c of a 2 s test pattern: version 1 (interpolation, classical keyframes) or a guided version-3 file. */
 export async function makeRealM3c(dir: string, mode: 'interpolation' | 'guided' = 'interpolation'): Promise<Uint8Array> {
   const src = path.join(dir, 'pattern.mp4');
   await runFfmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=128x80:rate=8', '-t', '2', '-pix_fmt', 'yuv420p', '-y', src], { outputPath: src });

@@ -62,10 +62,10 @@ describe.skipIf(!HAS_MEDIA)('guided encodes in the studio (real ffmpeg, SQLite, 
     expect(enc.guided!.fps).toBeGreaterThan(0);
     expect(enc.guided!.fps).toBeLessThanOrEqual(4);
 
-    // The file itself: version 2, every clip guided, the guide the record names.
+    // The file itself: version 3, every clip guided, the guide the record names.
     const parsed = parseM3c(new Uint8Array(readFileSync(service.store.getEncode(enc.id)!.path)));
     if (!parsed.ok) throw new Error(parsed.error.kind);
-    expect(parsed.file.version).toBe(2);
+    expect(parsed.file.version).toBe(3);
     expect(parsed.file.clips.map((c) => c.mode)).toEqual(['guided', 'guided']);
     const g = parsed.file.guide!;
     expect(enc.guided).toMatchObject({ width: g.width, height: g.height, fps: g.fpsNum / g.fpsDen, crf: g.quantizer, encoder: g.encoder, guideBytes: g.stream.length });

@@ -38,7 +38,7 @@ describe('parseM3c errors', () => {
   });
 
   it('unsupported-version: newer and impossible versions', () => {
-    expectError(withByte(good, 3, 3), 'unsupported-version', /format version 3, newer than this build reads \(1 and 2\); update m3c/, 3);
+    expectError(withByte(good, 3, 4), 'unsupported-version', /format version 4, newer than this build reads \(1 to 3\); update m3c/, 3);
     expectError(withByte(good, 3, 0), 'unsupported-version', /version 0, which does not exist/, 3);
   });
 
