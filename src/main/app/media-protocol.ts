@@ -1,10 +1,10 @@
 /** m3c-media://media/<ref>: thumbnails, previews and videos for the Electron renderer, with Range for <video>. */
-import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Protocol } from 'electron';
 import { MEDIA_SCHEME } from '../../shared/api/contract.ts';
 import type { MediaResource, StudioService } from '../services/studio-service.ts';
 import { BusyError, publicApiError } from '../server/public-error.ts';
+import { openForServing } from '../server/open-file.ts';
 
 /** Must be called before app 'ready' (Electron's rule for privileged schemes). */
 export function mediaSchemePrivileges(): { scheme: string; privileges: { standard: boolean; secure: boolean; stream: boolean; supportFetchAPI: boolean } }[] {
@@ -12,7 +12,8 @@ export function mediaSchemePrivileges(): { scheme: string; privileges: { standar
 }
 
 export function mediaResponse(m: MediaResource, range: string | null): Response {
-  const size = m.kind === 'file' ? statSync(m.path).size : m.bytes.length;
+  const file = m.kind === 'file' ? openForServing(m.path) : undefined;
+  const size = file ? file.size : m.kind === 'bytes' ? m.bytes.length : 0;
   const headers = new Headers({ 'Content-Type': m.contentType, 'Accept-Ranges': 'bytes' });
   let start = 0;
   let end = size - 1;
@@ -24,16 +25,19 @@ export function mediaResponse(m: MediaResource, range: string | null): Response 
       start = Number(r[1]);
       end = r[2] === '' ? size - 1 : Math.min(size - 1, Number(r[2]));
     }
-    if (start > end || start >= size) return new Response(null, { status: 416, headers: { 'Content-Range': `bytes */${size}` } });
+    if (start > end || start >= size) {
+      file?.close();
+      return new Response(null, { status: 416, headers: { 'Content-Range': `bytes */${size}` } });
+    }
     status = 206;
     headers.set('Content-Range', `bytes ${start}-${end}/${size}`);
   }
   headers.set('Content-Length', String(size === 0 ? 0 : end - start + 1));
-  if (size === 0) return new Response(null, { status, headers });
-  const body =
-    m.kind === 'bytes'
-      ? m.bytes.slice(start, end + 1)
-      : (Readable.toWeb(createReadStream(m.path, { start, end })) as unknown as ReadableStream<Uint8Array>);
+  if (size === 0) {
+    file?.close();
+    return new Response(null, { status, headers });
+  }
+  const body = file ? (Readable.toWeb(file.stream(start, end)) as unknown as ReadableStream<Uint8Array>) : m.kind === 'bytes' ? m.bytes.slice(start, end + 1) : null;
   return new Response(body, { status, headers });
 }
 

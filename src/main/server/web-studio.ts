@@ -3,7 +3,6 @@
  * over GET /media/<ref> with Range support, and the built renderer at /. Bound to 127.0.0.1 only and guarded
  * by a random per-launch token (see security.ts).
  */
-import { createReadStream, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +16,7 @@ import { StudioService, type MediaResource } from '../services/studio-service.ts
 import { BusyError, publicApiError } from './public-error.ts';
 import { checkRequest, cookieName, newToken, allowedHosts } from './security.ts';
 import { contentTypeOf, rendererBuilt, resolveStatic } from './static-files.ts';
+import { openForServing } from './open-file.ts';
 
 export const LISTEN_HOST = '127.0.0.1';
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../../dist/renderer/', import.meta.url));
@@ -131,7 +131,8 @@ function sendMedia(req: IncomingMessage, res: ServerResponse, m: MediaResource):
   if (m.kind === 'file' && m.downloadName) {
     headers['Content-Disposition'] = `attachment; filename="${m.downloadName.replace(/"/g, '')}"`;
   }
-  const size = m.kind === 'file' ? statSync(m.path).size : m.bytes.length;
+  const file = m.kind === 'file' ? openForServing(m.path) : undefined;
+  const size = file ? file.size : m.kind === 'bytes' ? m.bytes.length : 0;
   const range = req.headers.range;
   let start = 0;
   let end = size - 1;
@@ -139,6 +140,7 @@ function sendMedia(req: IncomingMessage, res: ServerResponse, m: MediaResource):
   if (range) {
     const r = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
     if (!r || (r[1] === '' && r[2] === '')) {
+      file?.close();
       res.writeHead(416, { 'Content-Range': `bytes */${size}` });
       res.end();
       return;
@@ -150,6 +152,7 @@ function sendMedia(req: IncomingMessage, res: ServerResponse, m: MediaResource):
       end = r[2] === '' ? size - 1 : Math.min(size - 1, Number(r[2]));
     }
     if (start > end || start >= size) {
+      file?.close();
       res.writeHead(416, { 'Content-Range': `bytes */${size}` });
       res.end();
       return;
@@ -159,15 +162,13 @@ function sendMedia(req: IncomingMessage, res: ServerResponse, m: MediaResource):
   }
   headers['Content-Length'] = size === 0 ? 0 : end - start + 1;
   res.writeHead(status, headers);
-  if (req.method === 'HEAD' || size === 0) {
-    res.end();
+  if (req.method === 'HEAD' || size === 0 || !file) {
+    file?.close();
+    if (m.kind === 'bytes' && req.method !== 'HEAD' && size > 0) res.end(Buffer.from(m.bytes.buffer, m.bytes.byteOffset + start, end - start + 1));
+    else res.end();
     return;
   }
-  if (m.kind === 'bytes') {
-    res.end(Buffer.from(m.bytes.buffer, m.bytes.byteOffset + start, end - start + 1));
-    return;
-  }
-  const stream = createReadStream(m.path, { start, end });
+  const stream = file.stream(start, end);
   stream.on('error', () => res.destroy());
   stream.pipe(res);
 }
