@@ -21,6 +21,7 @@ import type { Geometry, RgbFrame } from '../../shared/engine/frame.ts';
 import { makeFrame } from '../../shared/engine/frame.ts';
 import { M3cError, isAbortError, throwIfAborted } from '../../shared/engine/errors.ts';
 import { runFfmpeg } from '../media/index.ts';
+import { splitObus } from './av1-temporal-units.ts';
 
 export type AnchorEncoder = 'libsvtav1' | 'libaom-av1';
 
@@ -132,27 +133,14 @@ export function repeatMap(count: number, working: Rate, fps: Rate): number[] {
 
 /** Sizes per OBU type of a low-overhead OBU stream (every OBU with obu_has_size_field). */
 export function obuBytes(stream: Uint8Array): ObuBytes {
+  const obus = splitObus(stream);
+  if (typeof obus === 'string') throw new M3cError('ffmpeg', `${obus}: not a low-overhead OBU stream`);
   let sequenceHeader = 0;
   let temporalDelimiter = 0;
   let frame = 0;
   let other = 0;
-  let p = 0;
-  while (p < stream.length) {
-    const start = p;
-    const header = stream[p++];
-    const type = (header >> 3) & 0x0f;
-    if (header & 0x04) p++;
-    if (!(header & 0x02)) throw new M3cError('ffmpeg', `OBU at byte ${start} has no size field: not a low-overhead OBU stream`);
-    let size = 0;
-    for (let i = 0, shift = 1; ; i++, shift *= 128) {
-      if (p >= stream.length || i >= 8) throw new M3cError('ffmpeg', `OBU at byte ${start} has a truncated size field`);
-      const b = stream[p++];
-      size += (b & 0x7f) * shift;
-      if (!(b & 0x80)) break;
-    }
-    p += size;
-    if (p > stream.length) throw new M3cError('ffmpeg', `OBU at byte ${start} runs past the end of the stream`);
-    const n = p - start;
+  for (const { type, start, end } of obus) {
+    const n = end - start;
     if (type === 1) sequenceHeader += n;
     else if (type === 2) temporalDelimiter += n;
     else if (type === 3 || type === 4 || type === 6) frame += n;

@@ -19,7 +19,7 @@ const OBU_FRAME = 6;
 /** A temporal delimiter OBU: header byte (type 2, obu_has_size_field) and obu_size 0. */
 const TEMPORAL_DELIMITER = [0x12, 0x00] as const;
 
-interface Obu {
+export interface Obu {
   readonly type: number;
   readonly start: number;
   /** First payload byte. */
@@ -30,7 +30,7 @@ interface Obu {
 }
 
 /** The OBUs of a low-overhead stream, or a reason it is not one (every OBU must carry obu_size). */
-function splitObus(stream: Uint8Array): Obu[] | string {
+export function splitObus(stream: Uint8Array): Obu[] | string {
   const obus: Obu[] = [];
   let p = 0;
   while (p < stream.length) {

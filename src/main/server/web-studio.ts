@@ -162,13 +162,16 @@ function sendMedia(req: IncomingMessage, res: ServerResponse, m: MediaResource):
   }
   headers['Content-Length'] = size === 0 ? 0 : end - start + 1;
   res.writeHead(status, headers);
-  if (req.method === 'HEAD' || size === 0 || !file) {
+  if (req.method === 'HEAD' || size === 0) {
     file?.close();
-    if (m.kind === 'bytes' && req.method !== 'HEAD' && size > 0) res.end(Buffer.from(m.bytes.buffer, m.bytes.byteOffset + start, end - start + 1));
-    else res.end();
+    res.end();
     return;
   }
-  const stream = file.stream(start, end);
+  if (m.kind === 'bytes') {
+    res.end(Buffer.from(m.bytes.buffer, m.bytes.byteOffset + start, end - start + 1));
+    return;
+  }
+  const stream = file!.stream(start, end);
   stream.on('error', () => res.destroy());
   stream.pipe(res);
 }

@@ -88,6 +88,8 @@ export function RdChartView(props: { sourceId: number; currentEncodeId: number |
   const { x, y } = chartRanges(all);
   const px = (kbps: number): number => PAD.left + ((Math.log(kbps) - Math.log(x[0])) / (Math.log(x[1]) - Math.log(x[0]))) * (W - PAD.left - PAD.right);
   const py = (v: number): number => H - PAD.bottom - ((v - y[0]) / (y[1] - y[0])) * (H - PAD.top - PAD.bottom);
+  const yTicks = ticks(y[0], y[1], false);
+  const yDecimals = tickDecimals(yTicks, metric === 'psnr' ? 0 : 2);
   const unit = metric === 'psnr' ? 'PSNR (dB)' : 'MS-SSIM';
 
   return (
@@ -126,11 +128,11 @@ export function RdChartView(props: { sourceId: number; currentEncodeId: number |
             </text>
           </g>
         ))}
-        {ticks(y[0], y[1], false).map((t) => (
+        {yTicks.map((t) => (
           <g key={`y${t}`}>
             <line x1={PAD.left - 4} x2={W - PAD.right} y1={py(t)} y2={py(t)} stroke="currentColor" opacity={0.12} />
             <text x={PAD.left - 6} y={py(t) + 4} textAnchor="end" fontSize={11} fill="currentColor">
-              {t.toFixed(tickDecimals(ticks(y[0], y[1], false), metric === 'psnr' ? 0 : 2))}
+              {t.toFixed(yDecimals)}
             </text>
           </g>
         ))}

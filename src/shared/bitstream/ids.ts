@@ -8,6 +8,7 @@
  * The tables are append-only, forever: an entry's code is its place, so an entry is never removed or
  * reordered, and a new id goes at the end (and, until a build lists it, is written out with code 0).
  */
+import { GUIDE_CODEC_IDS } from './types.ts';
 
 export interface IdTable {
   /** The field's name, for messages. */
@@ -22,7 +23,8 @@ export const RECONSTRUCTOR_IDS: IdTable = {
   ids: ['classical-flow-v2', 'guided-flow-v1', 'guided-restore-v1', 'guided-flow-v2', 'guided-restore-v2'],
 };
 export const TEXT_CODER_IDS: IdTable = { name: 'text coder id', ids: ['text-raw-lzw-cm-v1'] };
-export const GUIDE_CODEC_TABLE: IdTable = { name: 'guide codec id', ids: ['av1-obu', 'av1-obu-lean'] };
+/** GUIDE_CODEC_IDS in their order: codes 1 and 2. */
+export const GUIDE_CODEC_TABLE: IdTable = { name: 'guide codec id', ids: GUIDE_CODEC_IDS };
 
 /** The code of `id` in `table` (0: not listed, written out). */
 export function idCode(table: IdTable, id: string): number {

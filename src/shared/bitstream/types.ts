@@ -220,6 +220,7 @@ export const M3C_VERSION_1 = 1;
  * codecs/av1-temporal-units.ts).
  */
 export const GUIDE_CODEC_IDS: readonly string[] = ['av1-obu', 'av1-obu-lean'];
+// Version 3 codes these by their place (ids.ts GUIDE_CODEC_TABLE): append only.
 /** Clip modes by their code in the length-and-mode field (version 1 uses codes 0 and 1 only). */
 export const MODE_CODES: readonly ReconstructionMode[] = ['prediction', 'interpolation', 'guided'];
 /** "M3C" */
