@@ -610,8 +610,19 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
     await expect.poll(() => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);
     await page.getByText(/^Loading frame \d+…$/).waitFor({ state: 'hidden' });
     // The picture's place on the page: the preview is drawn with object-fit: contain in a box capped in height,
-    // so it may be letterboxed inside its element.
-    const el = (await img.boundingBox())!;
+    // so it may be letterboxed inside its element. Measured once the layout has settled: a clean-clone CI run drew
+    // the box about 116 px lower than aimed, the page having moved between this measurement and the drag.
+    const settled = async (): Promise<{ x: number; y: number; width: number; height: number }> => {
+      let last = (await img.boundingBox())!;
+      for (let stable = 0, tries = 0; stable < 3 && tries < 50; tries++) {
+        await page.waitForTimeout(200);
+        const now = (await img.boundingBox())!;
+        stable = Math.abs(now.x - last.x) + Math.abs(now.y - last.y) + Math.abs(now.width - last.width) + Math.abs(now.height - last.height) < 0.5 ? stable + 1 : 0;
+        last = now;
+      }
+      return last;
+    };
+    const el = await settled();
     const { fit, nw, nh } = await img.evaluate((e) => {
       const i = e as unknown as { naturalWidth: number; naturalHeight: number };
       const g = globalThis as unknown as { getComputedStyle(x: unknown): { objectFit: string } };
@@ -623,6 +634,8 @@ describe.skipIf(!existsSync(CHROMIUM))('studio end to end (Chromium + m3c studio
       : el;
     console.log(`frame view: element ${el.width.toFixed(0)}x${el.height.toFixed(0)} px (object-fit ${fit}), picture ${pic.width.toFixed(0)}x${pic.height.toFixed(0)} px`);
     await page.mouse.move(pic.x + pic.width / 4, pic.y + pic.height / 4);
+    // Still where it was measured when the drag starts.
+    expect(await img.boundingBox()).toEqual(el);
     await page.mouse.down();
     await page.mouse.move(pic.x + (3 * pic.width) / 4, pic.y + (3 * pic.height) / 4, { steps: 8 });
     await page.mouse.up();
