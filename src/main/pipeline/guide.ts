@@ -8,17 +8,18 @@
  * The search reuses the anchor search's encoder call and grid sizes (codecs/anchor-search.ts). It is
  * model-based, so that a guided encode runs in real time: a rate model gives every CRF fit its first
  * guess, and an interpolation model (the source's own interpolation error, computed once per frame
- * rate) scores a candidate from its coded frames without running the flow per candidate. searchGuide
+ * rate) scores a candidate from its coded frames without running the flow per candidate; only the best
+ * size of each frame rate is rebuilt with the flow, to rank the rates in PSNR-Y and MS-SSIM. searchGuide
  * says how.
  */
 import type { RgbFrame } from '../../shared/engine/frame.ts';
 import type { ProgressListener } from '../../shared/engine/progress.ts';
 import { M3cError, throwIfAborted } from '../../shared/engine/errors.ts';
 import type { M3cGuide } from '../../shared/bitstream/index.ts';
-import { mseLuma, psnrFromMse, psnrLuma } from '../../shared/metrics/index.ts';
+import { lumaBt601, msSsimPlane, mseLuma, psnrFromMse, psnrLuma, type Plane } from '../../shared/metrics/index.ts';
 import { GuideTrack } from '../../shared/reconstruct/guide-track.ts';
 import { FlowInterpolationReconstructor } from '../../shared/reconstruct/index.ts';
-import { DenseFlowEstimator, resizeRgbArea, resizeRgbBicubic } from '../../shared/vision/index.ts';
+import { DenseFlowEstimator, lumaBicubic, resizeRgbArea } from '../../shared/vision/index.ts';
 import { aspectSizes, keptFrames, MIN_ANCHOR_SIZE, type AnchorTrial, type Rate } from '../codecs/anchor-search.ts';
 import { decodeGuide, encodeGuide, guideFrameIndices, GUIDE_PRESET, type EncodedGuide, type GuideEncoder } from '../codecs/guide-stream.ts';
 import { workingFrames, type WorkingGeometry } from './working-frames.ts';
@@ -37,8 +38,8 @@ export const GUIDE_WARP_WEIGHT = 1;
  * The guide's decoded coded frames as a track of `frameCount` working frames upscaled to `size`: the one way
  * encoder, decoder and benches rebuild a guide (interpolation by flow at the guide's own size).
  */
-export function guideTrack(coded: RgbFrame[], indices: number[], frameCount: number, size: { width: number; height: number }, warpWeight = GUIDE_WARP_WEIGHT, domainOf?: (frame: number) => number): GuideTrack {
-  const interpolator = new FlowInterpolationReconstructor(new DenseFlowEstimator({ workingWidth: PROXY_MAX_WIDTH }), { warpWeight });
+export function guideTrack(coded: RgbFrame[], indices: number[], frameCount: number, size: { width: number; height: number }, warpWeight = GUIDE_WARP_WEIGHT, domainOf?: (frame: number) => number, flowWidth = PROXY_MAX_WIDTH): GuideTrack {
+  const interpolator = new FlowInterpolationReconstructor(new DenseFlowEstimator({ workingWidth: flowWidth }), { warpWeight });
   return new GuideTrack({ coded, indices, frameCount, width: size.width, height: size.height, interpolator, ...(domainOf ? { domainOf } : {}) });
 }
 
@@ -74,6 +75,8 @@ export interface GuideTrialResult {
   readonly psnr: number;
   /** The encoder and its settings, as the guide records them. */
   readonly encoder: string;
+  /** The score of a frame rate's best size on the rebuilt guide, where the search ranked them so (trackScore). */
+  readonly rank?: { readonly psnr: number; readonly msSsim: number; readonly score: number };
 }
 
 export interface GuideSearchResult {
@@ -101,6 +104,12 @@ export interface GuideSearchOptions {
   readonly encoder?: GuideEncoder;
   /** The proxies' picture domain per frame (a foveated guide over a frame range; GuideTrackInput.domainOf). */
   readonly domainOf?: (frame: number) => number;
+  /**
+   * How the best sizes of the frame rates are ranked against each other (default 'track'): 'track' rebuilds
+   * each as the decoder does (trackScore) and ranks by PSNR-Y plus MS-SSIM in dB; 'estimate' ranks them by
+   * estimatedPsnr alone, as builds before 2026-12-03 did.
+   */
+  readonly rank?: 'track' | 'estimate';
 }
 
 export function guideSizes(geometry: { width: number; height: number }): { width: number; height: number }[] {
@@ -156,17 +165,26 @@ export async function interpolationErrors(proxies: readonly RgbFrame[], working:
   const size = { width: Math.min(MODEL_WIDTH, p.width), height: Math.max(2, 2 * Math.round((Math.min(MODEL_WIDTH, p.width) * p.height) / p.width / 2)) };
   const small = proxies.map((f) => resizeRgbArea(f, size.width, size.height));
   const track = guideTrack(indices.map((i) => small[i]), indices, small.length, size, GUIDE_WARP_WEIGHT, domainOf);
-  for (let j = 0; j < small.length; j++) out[j] = mseLuma(small[j], (await track.take(signal)).small);
+  for (let j = 0; j < small.length; j++) out[j] = mseLuma(small[j], await track.takeSmall(signal));
   indices.forEach((i) => (out[i] = 0));
   return out;
 }
 
-/** Luma MSE of each decoded coded frame, upscaled to the proxies' size, against its proxy. */
+/** Luma MSE of each decoded coded frame, upscaled to the proxies' size (lumaBicubic), against its proxy. */
 function codedErrors(coded: readonly RgbFrame[], indices: readonly number[], proxies: readonly RgbFrame[]): number[] {
   return coded.map((c, k) => {
     const p = proxies[indices[k]];
-    return mseLuma(p, resizeRgbBicubic(c, p.width, p.height));
+    return mseLumaPlanes(lumaBt601(p), lumaBicubic(c, p.width, p.height));
   });
+}
+
+function mseLumaPlanes(a: Plane, b: Plane): number {
+  let sum = 0;
+  for (let i = 0; i < a.data.length; i++) {
+    const d = a.data[i] - b.data[i];
+    sum += d * d;
+  }
+  return sum / a.data.length;
 }
 
 /**
@@ -192,6 +210,41 @@ export async function fullPsnr(coded: RgbFrame[], indices: number[], proxies: re
   return sum / proxies.length;
 }
 
+/** MS-SSIM as decibels, -10 log10(1 - MS-SSIM) (capped at 100 dB), so that it adds to PSNR-Y on a like scale. */
+export function msSsimDb(msSsim: number): number {
+  return Math.min(100, -10 * Math.log10(Math.max(1e-10, 1 - msSsim)));
+}
+
+/** Every RANK_STRIDE-th frame is scored when the search ranks its candidates on the rebuilt guide (trackScore). */
+export const RANK_STRIDE = 3;
+/** Width of the flow in the ranking's rebuild (the decoder's runs at PROXY_MAX_WIDTH; docs/guided.md, "The search"). */
+export const RANK_FLOW_WIDTH = MODEL_WIDTH;
+
+/**
+ * Mean PSNR-Y and MS-SSIM of the guide rebuilt as the decoder does (interpolated by flow at `flowWidth`,
+ * upscaled to the proxies' size by the decoder's bicubic, luma only), over every `stride`-th frame;
+ * `score` is PSNR-Y plus MS-SSIM in dB (msSsimDb).
+ */
+export async function trackScore(coded: RgbFrame[], indices: number[], proxies: readonly RgbFrame[], options: { signal?: AbortSignal; domainOf?: (frame: number) => number; stride?: number; flowWidth?: number } = {}): Promise<{ psnr: number; msSsim: number; score: number }> {
+  const { signal, stride = RANK_STRIDE, flowWidth = RANK_FLOW_WIDTH } = options;
+  const p0 = proxies[0];
+  const track = guideTrack(coded, indices, proxies.length, p0, GUIDE_WARP_WEIGHT, options.domainOf, flowWidth);
+  let psnr = 0;
+  let ms = 0;
+  let n = 0;
+  for (let j = 0; j < proxies.length; j += stride) {
+    await track.skip(j - track.next, signal);
+    const ref = lumaBt601(proxies[j]);
+    const rebuilt = lumaBicubic(await track.takeSmall(signal), p0.width, p0.height);
+    psnr += Math.min(100, psnrFromMse(mseLumaPlanes(ref, rebuilt)));
+    ms += msSsimPlane(ref, rebuilt);
+    n++;
+  }
+  psnr /= n;
+  ms /= n;
+  return { psnr, msSsim: ms, score: psnr + msSsimDb(ms) };
+}
+
 /**
  * The best guide under `budgetBytes` (stream bytes). When even the smallest trial does not fit, the
  * smallest is returned: the caller's budget is then exceeded, and says so.
@@ -201,6 +254,10 @@ export async function fullPsnr(coded: RgbFrame[], indices: number[], proxies: re
  * re-anchored on every stream coded) gives each fit its first CRF, so a fit takes one to three encodes.
  * Per frame rate, sizes are tried from the largest the model says fits, downwards, until one scores worse
  * than the one before (and upwards when the first was the best); candidates are scored by estimatedPsnr.
+ * The best size of each frame rate is then rebuilt as the decoder would (trackScore: flow interpolation at
+ * RANK_FLOW_WIDTH, every RANK_STRIDE-th frame) and the one with the highest PSNR-Y plus MS-SSIM in dB is kept:
+ * the estimate ranks sizes of one rate well but misjudges rates against each other (bedroom at 1.5 kbit/s:
+ * 64x40 at 4 fps over 102x64 at 2 fps, 0.08 lower in MS-SSIM; docs/guided.md).
  * The kept size and rate are then coded by the final encoder (libaom cpu-used 3 for 'aom-slow', SVT-AV1
  * at GUIDE_PRESET for 'svt'), two CRFs at a time, at the smallest CRF that fits.
  */
@@ -211,6 +268,7 @@ export async function searchGuide(proxies: readonly RgbFrame[], working: Rate, b
   const sizes = [...(options.sizes ?? guideSizes(proxies[0]))].sort((a, b) => b.width - a.width);
   const finalEncoder = options.encoder ?? 'aom-slow';
   const trials: GuideTrialResult[] = [];
+  const trialOfStream = new Map<EncodedGuide, number>();
   const cache = new Map<string, Promise<EncodedGuide>>();
   let encodes = 0;
   const expected = rates.length * 8 + 3;
@@ -287,7 +345,7 @@ export async function searchGuide(proxies: readonly RgbFrame[], working: Rate, b
     const coded = await decodeGuide(e.guide, indices.length, { signal });
     const errors = codedErrors(coded, indices, proxies);
     const psnr = estimatedPsnr(errors, indices, await interpolationOf(fps));
-    trials.push({ trial: trialOf(e.guide), bytes: e.guide.stream.length, psnr, encoder: e.guide.encoder });
+    trialOfStream.set(e, trials.push({ trial: trialOf(e.guide), bytes: e.guide.stream.length, psnr, encoder: e.guide.encoder }) - 1);
     return { e, coded, indices, errors, psnr };
   };
 
@@ -327,7 +385,20 @@ export async function searchGuide(proxies: readonly RgbFrame[], working: Rate, b
   };
 
   let overall: Candidate | undefined;
-  for (const c of await Promise.all(rates.map(bestOfRate))) if (c && (!overall || c.psnr > overall.psnr)) overall = c;
+  const perRate = (await Promise.all(rates.map(bestOfRate))).filter((c): c is Candidate => c !== undefined);
+  const rank = options.rank ?? 'track';
+  if (rank === 'track' && perRate.length > 1) {
+    let bestScore = -Infinity;
+    for (const c of perRate) {
+      const s = await trackScore(c.coded, c.indices, proxies, { signal, domainOf: options.domainOf });
+      const t = trialOfStream.get(c.e);
+      if (t !== undefined) trials[t] = { ...trials[t], rank: s };
+      if (s.score > bestScore) {
+        bestScore = s.score;
+        overall = c;
+      }
+    }
+  } else for (const c of perRate) if (!overall || c.psnr > overall.psnr) overall = c;
 
   if (overall) {
     // The kept size and rate, coded by the final encoder; the exploration's stream is kept only when the

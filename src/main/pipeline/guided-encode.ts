@@ -86,7 +86,7 @@ export async function encodeGuidedParts(
   input: string,
   geometry: WorkingGeometry,
   plan: { header: M3cHeader; keyframes: readonly number[]; texts: readonly CodedTexts[]; modes: readonly ReconstructionMode[] },
-  options: { targetKbps: number; layerShare?: number; guideEncoder?: GuideEncoder; roi?: RoiSpec; roiLayer?: RoiLayer; warpMagnification?: number; outsideSoften?: number; insetShare?: number; timer: StageTimer; signal?: AbortSignal; onProgress?: ProgressListener },
+  options: { targetKbps: number; layerShare?: number; guideEncoder?: GuideEncoder; roi?: RoiSpec; roiLayer?: RoiLayer; warpMagnification?: number; outsideSoften?: number; insetShare?: number; timer: StageTimer; signal?: AbortSignal; onProgress?: ProgressListener; /** The source's proxies (readProxies), already being read; not with regions that warp the guide. */ proxies?: Promise<RgbFrame[]> },
 ): Promise<GuidedParts> {
   const { header, keyframes, texts, modes } = plan;
   const { timer, signal, onProgress } = options;
@@ -113,7 +113,8 @@ export async function encodeGuidedParts(
   if (!(insetShare >= 0 && insetShare < 1)) throw new M3cError('usage', `inset share must be in [0, 1), got ${insetShare}`);
   const guideBudgetBytes = Math.max(1, Math.floor(streamsBudgetBytes * (1 - insetShare)));
 
-  const proxies = await timer.time('guide-frames', () => (warp ? readWarpedProxies(input, geometry, warp, { signal, onProgress, total: header.frameCount, soften: options.outsideSoften }) : readProxies(input, geometry, { signal, onProgress, total: header.frameCount })));
+  if (warp && options.proxies) throw new M3cError('internal', 'a warped guide reads its own proxies');
+  const proxies = await timer.time('guide-frames', () => options.proxies ?? (warp ? readWarpedProxies(input, geometry, warp, { signal, onProgress, total: header.frameCount, soften: options.outsideSoften }) : readProxies(input, geometry, { signal, onProgress, total: header.frameCount })));
   const working = { num: header.fpsNum, den: header.fpsDen };
   const domainOf = guideDomain(warp);
   const search = await timer.time('guide-search', () => searchGuide(proxies, working, guideBudgetBytes, { signal, onProgress, encoder: options.guideEncoder, ...(domainOf ? { domainOf } : {}) }));

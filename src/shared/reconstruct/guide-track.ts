@@ -66,6 +66,13 @@ export class GuideTrack {
     return { small, base: resizeRgbBicubic(small, width, height) };
   }
 
+  /** The next working frame of the guide at the guide's own size, not upscaled (the guide search's scoring). */
+  async takeSmall(signal?: AbortSignal): Promise<RgbFrame> {
+    throwIfAborted(signal);
+    if (this.position >= this.input.frameCount) throw new M3cError('internal', `guide track has only ${this.input.frameCount} frames`);
+    return this.smallAt(this.position++, signal);
+  }
+
   /** Skips frames (a clip of another mode in a guided file), without upscaling them. */
   async skip(count: number, signal?: AbortSignal): Promise<void> {
     for (let k = 0; k < count; k++) {

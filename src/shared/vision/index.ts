@@ -11,5 +11,5 @@ export {
   invertScaledFlow,
 } from './flow-field.ts';
 export { DenseFlowEstimator, type DenseFlowOptions } from './dense-flow.ts';
-export { resizeRgbBicubic, resizeRgbArea } from './rgb-resize.ts';
+export { resizeRgbBicubic, resizeRgbArea, lumaBicubic } from './rgb-resize.ts';
 export { yuv420pToRgb, yuv420pBytes } from './yuv.ts';

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RgbFrame } from '../../../src/shared/engine/frame.ts';
 import { decodeFrames } from '../../../src/main/media/index.ts';
-import { crfLogGain, estimatedPsnr, fullPsnr, guideSizes, proxySize, searchGuide } from '../../../src/main/pipeline/guide.ts';
+import { crfLogGain, estimatedPsnr, fullPsnr, guideSizes, msSsimDb, PROXY_MAX_WIDTH, proxySize, searchGuide, trackScore } from '../../../src/main/pipeline/guide.ts';
 import { resizeRgbArea } from '../../../src/shared/vision/index.ts';
 import { mediaPath } from '../../helpers/media.ts';
 import { FlowInterpolationReconstructor } from '../../../src/shared/reconstruct/index.ts';
@@ -16,6 +16,15 @@ import { GUIDED_RECONSTRUCTOR_ID, GUIDED_RESTORE_RECONSTRUCTOR_ID, GUIDED_V1_REC
 import { GUIDE_WARP_WEIGHT } from '../../../src/main/pipeline/guide.ts';
 
 const G = { width: 512, height: 320, fpsNum: 8, fpsDen: 1 };
+
+describe('msSsimDb', () => {
+  it('is -10 log10(1 - MS-SSIM), capped at 100 dB', () => {
+    expect(msSsimDb(0.9)).toBeCloseTo(10, 10);
+    expect(msSsimDb(0.99)).toBeCloseTo(20, 10);
+    expect(msSsimDb(0)).toBeCloseTo(0, 10);
+    expect(msSsimDb(1)).toBe(100);
+  });
+});
 
 describe('estimatedPsnr', () => {
   it('keeps coded frames, adds interpolation error between them and holds after the last', () => {
@@ -49,7 +58,30 @@ describe('searchGuide on 01_dog (training clip)', () => {
     // An exhaustive search would code every size at every rate at several CRFs.
     expect(encodes).toBeGreaterThan(0);
     expect(encodes).toBeLessThan(guideSizes(G).length * 3 * 2);
-  }, 120_000);
+
+    // The frame rates' best sizes were ranked on the rebuilt guide; the kept size and rate are the top score's.
+    const ranked = result.trials.filter((t) => t.rank);
+    expect(ranked.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(ranked.map((t) => `${t.trial.fps.num}/${t.trial.fps.den}`)).size).toBe(ranked.length);
+    const top = ranked.reduce((a, b) => (b.rank!.score > a.rank!.score ? b : a));
+    const g = result.encoded.guide;
+    expect([g.width, g.height, g.fpsNum, g.fpsDen]).toEqual([top.trial.width, top.trial.height, top.trial.fps.num, top.trial.fps.den]);
+    for (const t of ranked) expect(t.rank!.score).toBeCloseTo(t.rank!.psnr + msSsimDb(t.rank!.msSsim), 10);
+
+    // The ranking's rebuild at full stride and the decoder's flow width is the decoder's PSNR-Y (luma not
+    // rounded to 8 bits: within 0.05 dB); its cheap default (every third frame, flow at 64 px) within 0.5 dB.
+    const exact = await trackScore(result.coded, result.indices, proxies, { stride: 1, flowWidth: PROXY_MAX_WIDTH });
+    expect(Math.abs(exact.psnr - real)).toBeLessThan(0.05);
+    const cheap = await trackScore(result.coded, result.indices, proxies);
+    expect(Math.abs(cheap.psnr - real)).toBeLessThan(0.5);
+    expect(cheap.msSsim).toBeGreaterThan(0.3);
+    expect(cheap.msSsim).toBeLessThan(1);
+
+    // Ranked by the estimate alone (the builds before 2026-12-03), no trial carries a rank score.
+    const byEstimate = await searchGuide(proxies, { num: 8, den: 1 }, budget, { rank: 'estimate' });
+    expect(byEstimate.trials.some((t) => t.rank)).toBe(false);
+    expect(byEstimate.encoded.guide.stream.length).toBeLessThanOrEqual(budget);
+  }, 180_000);
 });
 
 describe('the guide track\'s warp weight', () => {

@@ -37,4 +37,17 @@ describe('the guide track', () => {
     // Frames 0..5 warped (domain 1), 6.. not: between coded frames 4 and 8 nothing is blended.
     expect(await values((j) => (j <= 5 ? 1 : 0))).toEqual([0, 10, 20, 30, 40, 40, 80, 80, 80, 80]);
   });
+
+  it('takeSmall and skip walk the same frames as take, without the upscale', async () => {
+    const track = new GuideTrack({ coded: [flat(0), flat(40), flat(80)], indices: [0, 4, 8], frameCount: 10, width: 16, height: 8, interpolator: fade });
+    const small = await track.takeSmall();
+    expect([small.width, small.height, small.data[0]]).toEqual([8, 4, 0]);
+    await track.skip(2);
+    expect(track.next).toBe(3);
+    expect((await track.takeSmall()).data[0]).toBe(30);
+    const taken = await track.take();
+    expect([taken.base.width, taken.small.data[0]]).toEqual([16, 40]);
+    await track.skip(5);
+    await expect(track.takeSmall()).rejects.toThrow(/only 10 frames/);
+  });
 });
