@@ -91,7 +91,6 @@ export interface GuidedSummary {
 export async function encodeVideo(engine: Engine, input: string, options: EncodeOptions): Promise<EncodeResult> {
   const { geometry, signal, onProgress } = options;
   const timer = new StageTimer();
-  const timed = timer.time.bind(timer);
   const guidedEncode = options.mode === 'guided' || options.clipModes?.includes('guided');
   // A guided encode without regions reads its guide's proxies beside the analysis: the two decodes of the
   // source overlap (stopped with the encode when anything fails).
@@ -101,45 +100,49 @@ export async function encodeVideo(engine: Engine, input: string, options: Encode
   const proxies = guidedEncode && !(options.roi && options.roi.regions.length > 0) ? readProxies(input, geometry, { signal: early.signal, onProgress }) : undefined;
   proxies?.catch(() => undefined);
   try {
-    return await encodeWith(proxies);
+    return await encodeWith(engine, input, options, timer, proxies);
   } finally {
     signal?.removeEventListener('abort', stop);
     early.abort();
   }
+}
 
-  async function encodeWith(proxies: Promise<RgbFrame[]> | undefined): Promise<EncodeResult> {
-    const { source, signals, frameCount, keyframes } = await selectVideoKeyframes(engine, input, geometry, options.selection, { signals: options.signals, signal, onProgress, timer });
+/** The encode proper, once the guide's proxies are (or are not) being read beside it. */
+async function encodeWith(engine: Engine, input: string, options: EncodeOptions, timer: StageTimer, proxies: Promise<RgbFrame[]> | undefined): Promise<EncodeResult> {
+  const { geometry, signal, onProgress } = options;
+  const timed = timer.time.bind(timer);
+  const guidedEncode = options.mode === 'guided' || options.clipModes?.includes('guided');
+  const { source, signals, frameCount, keyframes } = await selectVideoKeyframes(engine, input, geometry, options.selection, { signals: options.signals, signal, onProgress, timer });
 
-    if (options.roi && options.roi.regions.length > 0 && !guidedEncode) throw new M3cError('usage', 'regions of interest need a guided encode (--mode guided, the default)');
-    // Regions are checked against the video's frame count before any further work.
-    const roi = options.roi && options.roi.regions.length > 0 ? parseRoiSpec(options.roi, options.roiWhere ?? 'regions', { frameCount }) : undefined;
-    const describer = options.describer;
-    const texts = await timed('describe', () => (describer ?? fileDescriber(options.descriptions)).describe({ keyframes, frameCount, signal, onProgress }));
+  if (options.roi && options.roi.regions.length > 0 && !guidedEncode) throw new M3cError('usage', 'regions of interest need a guided encode (--mode guided, the default)');
+  // Regions are checked against the video's frame count before any further work.
+  const roi = options.roi && options.roi.regions.length > 0 ? parseRoiSpec(options.roi, options.roiWhere ?? 'regions', { frameCount }) : undefined;
+  const describer = options.describer;
+  const texts = await timed('describe', () => (describer ?? fileDescriber(options.descriptions)).describe({ keyframes, frameCount, signal, onProgress }));
 
-    if (guidedEncode) {
-      const modes = guidedClipModes(keyframes.length, keyframes.map((_, i) => options.clipModes?.[i] ?? options.mode));
-      const header = buildHeader(engine, geometry, frameCount, options.selection, 0, true);
-      const coded = texts.map(encodeTexts);
-      const parts = await encodeGuidedParts(engine, input, geometry, { header, keyframes, texts: coded, modes }, { targetKbps: options.targetKbps ?? DEFAULT_TARGET_KBPS, layerShare: options.layerShare, guideEncoder: options.guideEncoder, roi, roiLayer: options.roiLayer, warpMagnification: options.warpMagnification, outsideSoften: options.outsideSoften, insetShare: options.insetShare, timer, signal, onProgress, ...(proxies ? { proxies } : {}) });
-      const clips = buildClips(keyframes, frameCount, parts.modes, parts.payloads, coded);
-      throwIfAborted(signal);
-      const { m3c, summary } = writeBitstream(header, clips, parts.guide, parts.roi);
-      const g = parts.guide;
-      const i = parts.roi?.inset;
-      const inset = i && parts.insetSearch ? { x: i.x, y: i.y, rectWidth: i.rectWidth, rectHeight: i.rectHeight, width: i.width, height: i.height, fpsNum: i.fpsNum, fpsDen: i.fpsDen, crf: i.quantizer, bytes: i.stream.length, searchPsnr: parts.insetSearch.psnr } : undefined;
-      const guided: GuidedSummary = { split: parts.split, width: g.width, height: g.height, fpsNum: g.fpsNum, fpsDen: g.fpsDen, crf: g.quantizer, encoder: g.encoder, searchPsnr: parts.search.psnr, trials: parts.search.trials.length, searchMs: parts.search.searchMs, ...(inset ? { inset } : {}) };
-      return { ...summary, m3c, keyframes, signals, source, descriptions: texts, timings: timer.timings, guided };
-    }
-
-    const budget = options.keyframeBudgetBytes ?? engine.defaultKeyframeBudget;
-    const payloads = await timed('keyframe-coding', () => encodeKeyframes(engine, input, geometry, keyframes, { budgetBytes: budget, signal, onProgress }));
-    const header = buildHeader(engine, geometry, frameCount, options.selection, budget);
-    const clips = buildClips(keyframes, frameCount, options.mode, payloads, texts.map(encodeTexts));
-    // A cancel that came while the last stage finished still cancels: nothing is written after it.
+  if (guidedEncode) {
+    const modes = guidedClipModes(keyframes.length, keyframes.map((_, i) => options.clipModes?.[i] ?? options.mode));
+    const header = buildHeader(engine, geometry, frameCount, options.selection, 0, true);
+    const coded = texts.map(encodeTexts);
+    const parts = await encodeGuidedParts(engine, input, geometry, { header, keyframes, texts: coded, modes }, { targetKbps: options.targetKbps ?? DEFAULT_TARGET_KBPS, layerShare: options.layerShare, guideEncoder: options.guideEncoder, roi, roiLayer: options.roiLayer, warpMagnification: options.warpMagnification, outsideSoften: options.outsideSoften, insetShare: options.insetShare, timer, signal, onProgress, ...(proxies ? { proxies } : {}) });
+    const clips = buildClips(keyframes, frameCount, parts.modes, parts.payloads, coded);
     throwIfAborted(signal);
-    const { m3c, summary } = writeBitstream(header, clips);
-    return { ...summary, m3c, keyframes, signals, source, descriptions: texts, timings: timer.timings };
+    const { m3c, summary } = writeBitstream(header, clips, parts.guide, parts.roi);
+    const g = parts.guide;
+    const i = parts.roi?.inset;
+    const inset = i && parts.insetSearch ? { x: i.x, y: i.y, rectWidth: i.rectWidth, rectHeight: i.rectHeight, width: i.width, height: i.height, fpsNum: i.fpsNum, fpsDen: i.fpsDen, crf: i.quantizer, bytes: i.stream.length, searchPsnr: parts.insetSearch.psnr } : undefined;
+    const guided: GuidedSummary = { split: parts.split, width: g.width, height: g.height, fpsNum: g.fpsNum, fpsDen: g.fpsDen, crf: g.quantizer, encoder: g.encoder, searchPsnr: parts.search.psnr, trials: parts.search.trials.length, searchMs: parts.search.searchMs, ...(inset ? { inset } : {}) };
+    return { ...summary, m3c, keyframes, signals, source, descriptions: texts, timings: timer.timings, guided };
   }
+
+  const budget = options.keyframeBudgetBytes ?? engine.defaultKeyframeBudget;
+  const payloads = await timed('keyframe-coding', () => encodeKeyframes(engine, input, geometry, keyframes, { budgetBytes: budget, signal, onProgress }));
+  const header = buildHeader(engine, geometry, frameCount, options.selection, budget);
+  const clips = buildClips(keyframes, frameCount, options.mode, payloads, texts.map(encodeTexts));
+  // A cancel that came while the last stage finished still cancels: nothing is written after it.
+  throwIfAborted(signal);
+  const { m3c, summary } = writeBitstream(header, clips);
+  return { ...summary, m3c, keyframes, signals, source, descriptions: texts, timings: timer.timings };
 }
 
 export type { RgbFrame };
